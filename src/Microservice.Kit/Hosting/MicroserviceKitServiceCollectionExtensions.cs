@@ -1,0 +1,79 @@
+using Microservice.Kit.Hosting;
+using Microservice.Kit.Hosting.Internal;
+using Microservice.Kit.Problems.Internal;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds Microservice.Kit to a service collection.</summary>
+public static class MicroserviceKitServiceCollectionExtensions
+{
+    /// <summary>Adds the kit with default options and no configuration.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder on which to add the kit's features.</returns>
+    public static IMicroserviceKitBuilder AddMicroserviceKit(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return AddCore(services, configuration: null, configure: null);
+    }
+
+    /// <summary>Adds the kit with options set in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder on which to add the kit's features.</returns>
+    public static IMicroserviceKitBuilder AddMicroserviceKit(this IServiceCollection services, Action<MicroserviceKitOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, configuration: null, configure);
+    }
+
+    /// <summary>Adds the kit with options bound from a configuration section (usually <c>MicroserviceKit</c>).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The kit's section; features bind its sub-sections.</param>
+    /// <returns>A builder on which to add the kit's features.</returns>
+    public static IMicroserviceKitBuilder AddMicroserviceKit(this IServiceCollection services, IConfigurationSection configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(services, configuration, configure: null);
+    }
+
+    internal static IMicroserviceKitBuilder AddCore(IServiceCollection services, IConfigurationSection? configuration, Action<MicroserviceKitOptions>? configure)
+    {
+        var builder = new MicroserviceKitBuilder(services, configuration);
+        builder.AddKitOptions(subsection: null, configure)
+            .PostConfigure<IServiceProvider>((options, provider) =>
+                options.ServiceName ??= ServiceNames.FromApplicationName(provider.GetService<IHostEnvironment>()?.ApplicationName));
+
+        if (services.Any(d => d.ServiceType == typeof(KitMarker)))
+        {
+            // Already added: options bind again (harmless), everything else is in place.
+            return builder;
+        }
+
+        services.AddSingleton<KitMarker>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails(options =>
+        {
+            var previous = options.CustomizeProblemDetails;
+            options.CustomizeProblemDetails = context =>
+            {
+                previous?.Invoke(context);
+                ProblemFactory.Complete(context.ProblemDetails, context.HttpContext);
+            };
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, KitExceptionHandler>());
+
+        // Minimal APIs answer a binding failure (malformed JSON, wrong content type, a bad route value) with an
+        // empty 400 and a log line unless told to throw; throwing lets the exception handler answer with a problem.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddHealthChecks();
+        return builder;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Microservice.Kit.Problems.Internal;
+
+/// <summary>
+/// Turns every exception that reaches the exception-handling middleware into an RFC 9457 problem:
+/// <see cref="KitException"/> as it says, ASP.NET Core's <see cref="BadHttpRequestException"/> (model binding,
+/// malformed JSON, body too large, wrong content type) with its status, and anything else as a 500 that
+/// carries no internals outside Development.
+/// </summary>
+internal sealed class KitExceptionHandler(
+    IProblemDetailsService problemDetails,
+    IHostEnvironment environment,
+    ILogger<KitExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer and nothing went wrong on our side.
+            Log.RequestAborted(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/");
+            httpContext.Response.StatusCode = 499;
+            return true;
+        }
+
+        var problem = Describe(exception);
+        if (problem.Status >= 500)
+        {
+            Log.UnhandledException(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", problem.Extensions["code"] as string);
+            if (environment.IsDevelopment())
+            {
+                problem.Extensions["exception"] = exception.ToString();
+            }
+        }
+        else
+        {
+            Log.ClientError(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", problem.Status ?? 400, problem.Extensions["code"] as string);
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        await ProblemWriter.WriteAsync(httpContext, problemDetails, problem, exception).ConfigureAwait(false);
+        return true;
+    }
+
+    internal static ProblemDetails Describe(Exception exception) => exception switch
+    {
+        ValidationException validation => ProblemFactory.Create(validation),
+        KitException kit => ProblemFactory.Create(kit),
+        BadHttpRequestException bad => FromBadRequest(bad),
+        JsonException json => ProblemFactory.Create(400, ProblemCodes.MalformedJson, "Malformed JSON", JsonDetail(json)),
+        _ => ProblemFactory.Create(500, ProblemCodes.InternalError, "An unexpected error occurred", null),
+    };
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
+    {
+        var status = exception.StatusCode;
+        if (status == 400 && FindJsonException(exception) is { } json)
+        {
+            return ProblemFactory.Create(400, ProblemCodes.MalformedJson, "Malformed JSON", JsonDetail(json));
+        }
+
+        var code = ProblemCodes.ForStatus(status) ?? ProblemCodes.BadRequest;
+        var title = status switch
+        {
+            413 => "Payload too large",
+            415 => "Unsupported media type",
+            408 => "Request timeout",
+            431 => "Request headers too large",
+            _ => "Bad request",
+        };
+
+        // BadHttpRequestException messages are written by ASP.NET Core about the request's shape
+        // (parameter names, limits); they carry no server state and help the caller fix the call.
+        return ProblemFactory.Create(status, code, title, exception.Message);
+    }
+
+    private static JsonException? FindJsonException(Exception exception)
+    {
+        for (var current = exception.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current is JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
+    private static string JsonDetail(JsonException json) =>
+        json.Path is { Length: > 0 } path
+            ? $"The request body is not valid JSON for this endpoint (at '{path}', line {json.LineNumber}, position {json.BytePositionInLine})."
+            : "The request body is not valid JSON for this endpoint.";
+}
