@@ -1,0 +1,8 @@
+var builder = WebApplication.CreateBuilder(args);
+builder.AddMicroserviceKit();
+
+var app = builder.Build();
+app.UseMicroserviceKit();
+app.MapKitEndpoints();
+
+app.Run();
