@@ -1,8 +1,31 @@
+using Employees.Service;
+using Employees.Service.Employees;
+using Employees.Service.Users;
+using Microsoft.AspNetCore.Identity;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMicroserviceKit();
+var settings = EmployeesSettings.Read(builder);   // the Employees section; fails here without an admin password
+
+builder.AddMicroserviceKit()
+    .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)   // ES256 key made on first start, kept
+    .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")       // and Authorization: Bearer
+    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
+    .AddRepository<UserRepository>()
+    .AddRepository<EmployeeRepository>()
+    .AddFileStore(files => (files.RootPath, files.MaxUploadBytes) = (settings.FilesDirectory, settings.MaxFileBytes))
+    .AddApiVersioning();
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton<Pictures>();
+builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+builder.Services.AddHostedService<AdminSeeder>();
 
 var app = builder.Build();
-app.UseMicroserviceKit();
-app.MapKitEndpoints();
+app.UseMicroserviceKit();                    // problem details, versioning, authentication, authorization
+app.MapKitEndpoints();                       // /health/live, /health/ready, /.well-known/jwks.json
+app.MapUserEndpoints();                      // POST /api/v1/tokens, POST /api/v1/users
+app.MapEmployeeEndpoints();                  // /api/v1|v2/employees, their pictures
+var files = app.MapFileEndpoints("/api/v1/files");
+files.Read.RequirePermission(Permissions.FilesRead);
+files.Write.RequirePermission(Permissions.FilesWrite);
 
 app.Run();

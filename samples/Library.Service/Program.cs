@@ -1,8 +1,19 @@
+using Library.Service;
+using Library.Service.Books;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMicroserviceKit();
+var settings = LibrarySettings.Read(builder);   // the Library section
+
+builder.AddMicroserviceKit()
+    .AddTokenValidation(tokens => (tokens.JwksUrl, tokens.TokenHeader) = (settings.EmployeesJwksUrl, "X-Auth-Header"))
+    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
+    .AddRepository<BookRepository>()
+    .AddServiceClient<EmployeesClient>("employees", client => client.BaseAddress = settings.EmployeesBaseAddress)
+    .PropagateIncomingToken();                    // Employees sees the caller's own token
 
 var app = builder.Build();
-app.UseMicroserviceKit();
-app.MapKitEndpoints();
+app.UseMicroserviceKit();                         // problem details, authentication, authorization
+app.MapKitEndpoints();                            // /health/live, /health/ready
+app.MapBookEndpoints();                           // /api/v1/books, /api/v1/books/{id}/loans
 
 app.Run();

@@ -1,0 +1,81 @@
+using Microservice.Kit.Data;
+using Microservice.Kit.Problems;
+using Microservice.Kit.Tokens;
+using Microsoft.AspNetCore.Identity;
+
+namespace Employees.Service.Users;
+
+/// <summary><c>POST /api/v1/tokens</c> (sign in) and <c>POST /api/v1/users</c> (create a user).</summary>
+internal static class UserEndpoints
+{
+    public static void MapUserEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/tokens", IssueTokenAsync).AllowAnonymous();
+        app.MapPost("/api/v1/users", CreateUserAsync).RequirePermission(Permissions.UsersManage);
+    }
+
+    private static async Task<TokenResponse> IssueTokenAsync(
+        TokenRequestBody body, UserRepository users, IPasswordHasher<User> hasher, ITokenIssuer issuer, CancellationToken cancellationToken)
+    {
+        RequireField(body.Username, "username");
+        RequireField(body.Password, "password");
+
+        var user = await users.FindByUsernameAsync(body.Username!, cancellationToken);
+        // An unknown user costs a hash verification too, so that response times do not tell which usernames exist.
+        var hash = user?.PasswordHash ?? UnknownUserHash.Value;
+        var verified = hasher.VerifyHashedPassword(user ?? UnknownUser, hash, body.Password!) != PasswordVerificationResult.Failed;
+        if (user is null || !verified)
+        {
+            throw new KitException(StatusCodes.Status401Unauthorized, "InvalidCredentials", "Invalid credentials", "The username or password is wrong.");
+        }
+
+        var token = issuer.Issue(new TokenRequest(user.Username) { Permissions = user.Permissions });
+        return new TokenResponse(token.AccessToken, token.TokenType, token.ExpiresIn);
+    }
+
+    private static async Task<IResult> CreateUserAsync(
+        CreateUserBody body, UserRepository users, IPasswordHasher<User> hasher, CancellationToken cancellationToken)
+    {
+        RequireField(body.Username, "username");
+        if (body.Password is not { Length: >= 8 and <= 256 })
+        {
+            throw new ValidationException("password", "must be 8 to 256 characters");
+        }
+
+        var user = new User { Username = body.Username!, Permissions = [.. (body.Permissions ?? []).Distinct(StringComparer.Ordinal)] };
+        user.PasswordHash = hasher.HashPassword(user, body.Password);
+        try
+        {
+            user = await users.AddAsync(user, cancellationToken);
+        }
+        catch (DuplicateKeyException e)
+        {
+            throw new ConflictException($"The username '{user.Username}' is taken.", "UsernameTaken", e);
+        }
+
+        return Results.Created($"/api/v1/users/{user.Id}", new UserResponse(user.Id, user.Username, user.Permissions));
+    }
+
+    private static void RequireField(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ValidationException(field, "is required");
+        }
+    }
+
+    private static readonly User UnknownUser = new();
+
+    private static readonly Lazy<string> UnknownUserHash = new(() => new PasswordHasher<User>().HashPassword(UnknownUser, Guid.NewGuid().ToString()));
+}
+
+internal sealed record TokenRequestBody(string? Username, string? Password);
+
+internal sealed record TokenResponse(
+    [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string AccessToken,
+    [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string TokenType,
+    [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] long ExpiresIn);
+
+internal sealed record CreateUserBody(string? Username, string? Password, string[]? Permissions);
+
+internal sealed record UserResponse(int Id, string Username, IReadOnlyList<string> Permissions);
