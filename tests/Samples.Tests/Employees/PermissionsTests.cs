@@ -11,17 +11,20 @@ public sealed class PermissionsTests(EmployeesFixture fixture) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var reader = Api.Unique("reader");
-        await _client.CreateUserAsync(fixture.AdminToken, reader, "reader-password-1", "emp.list", "files.read");
-        _readerToken = await _client.GetTokenAsync(reader, "reader-password-1");
-        var none = Api.Unique("none");
-        await _client.CreateUserAsync(fixture.AdminToken, none, "none-password-1");
-        _noneToken = await _client.GetTokenAsync(none, "none-password-1");
-        _employeeId = Api.IdOf(await _client.CreateEmployeeAsync(fixture.AdminToken));
-        using var picture = Api.Request(HttpMethod.Put, $"/api/v1/employees/{_employeeId}/picture", fixture.AdminToken);
-        picture.Content = Api.Multipart(Api.Png(100), "image/png", "p.png");
-        using var response = await _client.SendAsync(picture);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var setup = await fixture.SharedAsync(nameof(PermissionsTests), async () =>
+        {
+            var reader = Api.Unique("reader");
+            await _client.CreateUserAsync(fixture.AdminToken, reader, "reader-password-1", "emp.list", "files.read");
+            var none = Api.Unique("none");
+            await _client.CreateUserAsync(fixture.AdminToken, none, "none-password-1");
+            var employeeId = Api.IdOf(await _client.CreateEmployeeAsync(fixture.AdminToken));
+            using var picture = Api.Request(HttpMethod.Put, $"/api/v1/employees/{employeeId}/picture", fixture.AdminToken);
+            picture.Content = Api.Multipart(Api.Png(100), "image/png", "p.png");
+            using var response = await _client.SendAsync(picture);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return new[] { await _client.GetTokenAsync(reader, "reader-password-1"), await _client.GetTokenAsync(none, "none-password-1"), employeeId };
+        });
+        (_readerToken, _noneToken, _employeeId) = (setup[0], setup[1], setup[2]);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

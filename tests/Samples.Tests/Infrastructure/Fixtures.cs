@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Samples.Tests.Infrastructure;
 
 /// <summary>One Employees process (Development, fresh data directory) shared by a collection of tests.</summary>
@@ -11,6 +13,13 @@ public class EmployeesFixture : IAsyncLifetime
 
     /// <summary>A token of the seeded <c>admin</c>, who holds every permission.</summary>
     public string AdminToken { get; private set; } = null!;
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<object>>> _shared = new(StringComparer.Ordinal);
+
+    /// <summary>Setup made once per fixture (users, tokens) and shared by the tests of a class.</summary>
+    public async Task<T> SharedAsync<T>(string key, Func<Task<T>> create)
+        where T : class =>
+        (T)await _shared.GetOrAdd(key, _ => new Lazy<Task<object>>(async () => await create())).Value;
 
     public virtual async Task InitializeAsync()
     {
