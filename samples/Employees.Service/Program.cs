@@ -13,7 +13,8 @@ builder.AddMicroserviceKit()
     .AddRepository<UserRepository>()
     .AddRepository<EmployeeRepository>()
     .AddFileStore(files => (files.RootPath, files.MaxUploadBytes) = (settings.FilesDirectory, settings.MaxFileBytes))
-    .AddApiVersioning();
+    .AddApiVersioning()
+    .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);   // /openapi/v1.json, v2.json
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<Pictures>();
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
@@ -21,10 +22,10 @@ builder.Services.AddHostedService<AdminSeeder>();
 
 var app = builder.Build();
 app.UseMicroserviceKit();                    // problem details, versioning, authentication, authorization
-app.MapKitEndpoints();                       // /health/live, /health/ready, /.well-known/jwks.json
+app.MapKitEndpoints();                       // /health/live, /health/ready, /.well-known/jwks.json, /openapi/v{n}.json
 app.MapUserEndpoints();                      // POST /api/v1/tokens, POST /api/v1/users
 app.MapEmployeeEndpoints();                  // /api/v1|v2/employees, their pictures
-var files = app.MapFileEndpoints("/api/v1/files");
+var files = app.MapFileEndpoints("/api/v1/files").WithGroupName("v1");
 files.Read.RequirePermission(Permissions.FilesRead);
 files.Write.RequirePermission(Permissions.FilesWrite);
 

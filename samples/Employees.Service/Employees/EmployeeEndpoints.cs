@@ -10,6 +10,9 @@ namespace Employees.Service.Employees;
 /// </summary>
 internal static class EmployeeEndpoints
 {
+    public static readonly ApiVersion V1 = new(1, 0);
+    public static readonly ApiVersion V2 = new(2, 0);
+
     // v1 is deprecated as of the release that added v2, and goes away half a year later.
     private static readonly DateTimeOffset V1Deprecated = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset V1Sunset = new(2027, 6, 1, 0, 0, 0, TimeSpan.Zero);
@@ -17,18 +20,18 @@ internal static class EmployeeEndpoints
     public static void MapEmployeeEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapVersionedGroup("/api", versions => versions
-            .HasDeprecatedVersion(new ApiVersion(1, 0), V1Deprecated, V1Sunset)
-            .HasVersion(new ApiVersion(2, 0)));
+            .HasDeprecatedVersion(V1, V1Deprecated, V1Sunset)
+            .HasVersion(V2));
         var employees = api.MapGroup("/employees").WithTags("Employees");
 
         employees.MapGet("/", ListAsync).RequirePermission(Permissions.EmployeesList);
 
         employees.MapPost("/", async (EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
             Created(http, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address! }, http.RequestAborted), 1))
-            .MapToApiVersion(new ApiVersion(1, 0)).RequirePermission(Permissions.EmployeesCreate);
+            .MapToApiVersion(V1).RequirePermission(Permissions.EmployeesCreate);
         employees.MapPost("/", async (EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
             Created(http, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address!, Email = body.Email, Department = body.Department }, http.RequestAborted), 2))
-            .MapToApiVersion(new ApiVersion(2, 0)).RequirePermission(Permissions.EmployeesCreate);
+            .MapToApiVersion(V2).RequirePermission(Permissions.EmployeesCreate);
 
         employees.MapGet("/{id:int}", async (int id, EmployeeRepository repository, HttpContext http) =>
             Shape(http, await GetAsync(repository, id, http.RequestAborted)))
@@ -36,10 +39,10 @@ internal static class EmployeeEndpoints
 
         employees.MapPut("/{id:int}", (int id, EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
             UpdateAsync(id, repository, http, e => (e.Name, e.Address) = (body.Name!, body.Address!)))
-            .MapToApiVersion(new ApiVersion(1, 0)).RequirePermission(Permissions.EmployeesUpdate);
+            .MapToApiVersion(V1).RequirePermission(Permissions.EmployeesUpdate);
         employees.MapPut("/{id:int}", (int id, EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
             UpdateAsync(id, repository, http, e => (e.Name, e.Address, e.Email, e.Department) = (body.Name!, body.Address!, body.Email, body.Department)))
-            .MapToApiVersion(new ApiVersion(2, 0)).RequirePermission(Permissions.EmployeesUpdate);
+            .MapToApiVersion(V2).RequirePermission(Permissions.EmployeesUpdate);
 
         employees.MapDelete("/{id:int}", DeleteAsync).RequirePermission(Permissions.EmployeesDelete);
 

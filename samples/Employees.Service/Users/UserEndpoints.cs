@@ -10,8 +10,9 @@ internal static class UserEndpoints
 {
     public static void MapUserEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/tokens", IssueTokenAsync).AllowAnonymous();
-        app.MapPost("/api/v1/users", CreateUserAsync).RequirePermission(Permissions.UsersManage);
+        var v1 = app.MapGroup("/api/v1").WithGroupName("v1");   // in the v1 OpenAPI document only
+        v1.MapPost("/tokens", IssueTokenAsync).AllowAnonymous().WithTags("Users");
+        v1.MapPost("/users", CreateUserAsync).RequirePermission(Permissions.UsersManage).WithTags("Users");
     }
 
     private static async Task<TokenResponse> IssueTokenAsync(
