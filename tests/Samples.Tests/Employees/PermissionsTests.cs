@@ -111,12 +111,4 @@ public sealed class PermissionsTests(EmployeesFixture fixture) : IAsyncLifetime
         using var response = await _client.SendAsync(new HttpMethod(method), path, token: null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
-
-    [Fact]
-    public async Task Health_ReportsHealthy()
-    {
-        using var ready = await _client.GetAsync("/health/ready");
-        var body = await ready.ReadJsonAsync(HttpStatusCode.OK);
-        Assert.Equal("Healthy", body["status"]!.GetValue<string>());
-    }
 }
