@@ -26,7 +26,7 @@ internal sealed class EmployeesSettings
 
     /// <summary>
     /// Reads the section, resolves the data directory against the content root, and refuses to go on without an
-    /// admin password: Development gets one from appsettings.Development.json, every other environment must set it.
+    /// admin password (exit code 1): Development gets one from appsettings.Development.json, every other environment must set it.
     /// </summary>
     public static EmployeesSettings Read(IHostApplicationBuilder builder)
     {
@@ -34,9 +34,11 @@ internal sealed class EmployeesSettings
         settings.DataDirectory = Path.GetFullPath(settings.DataDirectory, builder.Environment.ContentRootPath);
         if (string.IsNullOrWhiteSpace(settings.Admin.Password))
         {
-            throw new InvalidOperationException(
-                $"{Section}:Admin:Password is required in the {builder.Environment.EnvironmentName} environment: it is the password of the "
-                + "seeded 'admin' user. Set it, for example with the environment variable Employees__Admin__Password.");
+            // Refuse to start, saying which key is missing: a clean message and exit code beat a stack trace here.
+            Console.Error.WriteLine(
+                $"Employees cannot start: {Section}:Admin:Password is required in the {builder.Environment.EnvironmentName} environment. "
+                + "It is the password of the seeded 'admin' user; set it, for example with the environment variable Employees__Admin__Password.");
+            Environment.Exit(1);
         }
 
         return settings;

@@ -2,18 +2,22 @@ using Library.Service;
 using Library.Service.Books;
 
 var builder = WebApplication.CreateBuilder(args);
-var settings = LibrarySettings.Read(builder);   // the Library section
+var settings = LibrarySettings.Read(builder);        // the Library section
 
 builder.AddMicroserviceKit()
-    .AddTokenValidation(tokens => (tokens.JwksUrl, tokens.TokenHeader) = (settings.EmployeesJwksUrl, "X-Auth-Header"))
+    .AddTokenValidation(tokens =>
+    {
+        tokens.JwksUrl = settings.EmployeesJwksUrl;  // Employees' public keys: no shared secret
+        tokens.TokenHeader = "X-Auth-Header";        // besides Authorization: Bearer
+    })
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
     .AddRepository<BookRepository>()
     .AddServiceClient<EmployeesClient>("employees", client => client.BaseAddress = settings.EmployeesBaseAddress)
-    .PropagateIncomingToken();                    // Employees sees the caller's own token
+    .PropagateIncomingToken();                       // Employees sees the caller's own token
 
 var app = builder.Build();
-app.UseMicroserviceKit();                         // problem details, authentication, authorization
-app.MapKitEndpoints();                            // /health/live, /health/ready
-app.MapBookEndpoints();                           // /api/v1/books, /api/v1/books/{id}/loans
+app.UseMicroserviceKit();     // problem details, authentication, authorization
+app.MapKitEndpoints();        // /health/live, /health/ready
+app.MapBookEndpoints();       // /api/v1/books, /api/v1/books/{id}/loans
 
 app.Run();

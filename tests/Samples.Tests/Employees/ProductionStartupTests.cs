@@ -17,7 +17,7 @@ public sealed class ProductionStartupTests
 
         var (exitCode, output) = await SampleProcess.RunToExitAsync(Sample.Employees, environment, "Production", TimeSpan.FromSeconds(60));
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(1, exitCode);
         Assert.Contains("Employees:Admin:Password", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening on", output, StringComparison.Ordinal);
     }

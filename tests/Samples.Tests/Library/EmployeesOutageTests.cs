@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Xunit.Abstractions;
 
 namespace Samples.Tests.Library;
 
@@ -7,7 +8,7 @@ namespace Samples.Tests.Library;
 /// <c>DependencyUnavailable</c> within the client's total timeout, at once while the circuit is open, never a 500,
 /// and succeeds again once Employees is back. Own processes: this test kills Employees.
 /// </summary>
-public sealed class EmployeesOutageTests(LibraryFixture fixture) : IClassFixture<LibraryFixture>
+public sealed class EmployeesOutageTests(LibraryFixture fixture, ITestOutputHelper output) : IClassFixture<LibraryFixture>
 {
     /// <summary>Far above the sample's total timeout for a call to Employees, far below "hangs".</summary>
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(30);
@@ -51,6 +52,7 @@ public sealed class EmployeesOutageTests(LibraryFixture fixture) : IClassFixture
             }
         }
 
+        output.WriteLine($"503 timings while Employees is down: {string.Join(", ", timings.Select(t => $"{t.TotalMilliseconds:F0} ms"))}");
         Assert.True(timings.Count >= 3 && timings.TakeLast(3).All(t => t < AtOnce),
             $"calls never failed at once: {string.Join(", ", timings.Select(t => $"{t.TotalMilliseconds:F0} ms"))}");
 
@@ -63,6 +65,7 @@ public sealed class EmployeesOutageTests(LibraryFixture fixture) : IClassFixture
         // Employees comes back on the same address, with its data (it was killed, not stopped): the circuit
         // closes after its break and the loan goes through.
         await fixture.Employees.StartAsync();
+        var back = Stopwatch.StartNew();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
@@ -71,6 +74,7 @@ public sealed class EmployeesOutageTests(LibraryFixture fixture) : IClassFixture
             {
                 var loan = await response.ReadJsonAsync(HttpStatusCode.Created);
                 Assert.Equal("Annie Easley", loan["employeeName"]!.GetValue<string>());
+                output.WriteLine($"lending worked again {back.Elapsed.TotalSeconds:F1} s after Employees was back");
                 break;
             }
 
