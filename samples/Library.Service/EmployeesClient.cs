@@ -3,7 +3,7 @@ using Microservice.Kit.Problems;
 
 namespace Library.Service;
 
-/// <summary>Library's view of Employees, through the kit's resilient client (retries, timeouts, circuit breaker).</summary>
+/// <summary>Library's view of Employees, through the kit's resilient client (retries, timeouts, circuit breaker, API version).</summary>
 internal sealed class EmployeesClient(ServiceClient client)
 {
     /// <summary>The employee, or <see langword="null"/> when Employees says it does not exist.</summary>
@@ -12,7 +12,8 @@ internal sealed class EmployeesClient(ServiceClient client)
     {
         try
         {
-            return await client.GetOrDefaultAsync<EmployeeSummary>($"/api/v2/employees/{id}", cancellationToken);
+            // The unversioned route: the client's version handler asks for the highest version both sides know.
+            return await client.GetOrDefaultAsync<EmployeeSummary>($"/api/employees/{id}", cancellationToken);
         }
         catch (ServiceCallException e) when (e.ResponseStatusCode == System.Net.HttpStatusCode.Forbidden)
         {

@@ -8,6 +8,10 @@ namespace Employees.Service.Users;
 /// <summary><c>POST /api/v1/tokens</c> (sign in) and <c>POST /api/v1/users</c> (create a user).</summary>
 internal static class UserEndpoints
 {
+    // Verified against when the username is unknown, so that response times do not tell which usernames exist.
+    private static readonly User UnknownUser = new();
+    private static readonly Lazy<string> UnknownUserHash = new(() => new PasswordHasher<User>().HashPassword(UnknownUser, Guid.NewGuid().ToString()));
+
     public static void MapUserEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1").WithGroupName("v1");   // in the v1 OpenAPI document only
@@ -22,7 +26,6 @@ internal static class UserEndpoints
         RequireField(body.Password, "password");
 
         var user = await users.FindByUsernameAsync(body.Username!, cancellationToken);
-        // An unknown user costs a hash verification too, so that response times do not tell which usernames exist.
         var hash = user?.PasswordHash ?? UnknownUserHash.Value;
         var verified = hasher.VerifyHashedPassword(user ?? UnknownUser, hash, body.Password!) != PasswordVerificationResult.Failed;
         if (user is null || !verified)
@@ -64,10 +67,6 @@ internal static class UserEndpoints
             throw new ValidationException(field, "is required");
         }
     }
-
-    private static readonly User UnknownUser = new();
-
-    private static readonly Lazy<string> UnknownUserHash = new(() => new PasswordHasher<User>().HashPassword(UnknownUser, Guid.NewGuid().ToString()));
 }
 
 internal sealed record TokenRequestBody(string? Username, string? Password);
