@@ -1,7 +1,9 @@
+using Xunit.Abstractions;
+
 namespace Samples.Tests;
 
 /// <summary>Both services survive a restart with their data, tokens (the signing key is persisted) and files intact.</summary>
-public sealed class RestartTests(LibraryFixture fixture) : IClassFixture<LibraryFixture>
+public sealed class RestartTests(LibraryFixture fixture, ITestOutputHelper output) : IClassFixture<LibraryFixture>
 {
     [Fact]
     public async Task BothServices_Restarted_KeepDataTokensAndFiles()
@@ -44,8 +46,12 @@ public sealed class RestartTests(LibraryFixture fixture) : IClassFixture<Library
         using var jwksBefore = await employees.GetAsync("/.well-known/jwks.json");
         var kidsBefore = Kids(await jwksBefore.ReadJsonAsync(HttpStatusCode.OK));
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await fixture.Employees.RestartAsync();
+        output.WriteLine($"Employees restarted in {watch.Elapsed.TotalSeconds:F1} s");
+        watch.Restart();
         await fixture.Library.RestartAsync();
+        output.WriteLine($"Library restarted in {watch.Elapsed.TotalSeconds:F1} s");
 
         // The token issued before the restart still validates, in both services.
         using (var get = await employees.SendAsync(HttpMethod.Get, $"/api/v1/employees/{employeeId}", token))
