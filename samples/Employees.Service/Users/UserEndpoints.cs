@@ -57,7 +57,8 @@ internal static class UserEndpoints
             throw new ConflictException($"The username '{user.Username}' is taken.", "UsernameTaken", e);
         }
 
-        return Results.Created($"/api/v1/users/{user.Id}", new UserResponse(user.Id, user.Username, user.Permissions));
+        // No Location: users are created here and used by signing in; there is no route to read one back.
+        return Results.Created((string?)null, new UserResponse(user.Id, user.Username, user.Permissions));
     }
 
     private static void RequireField(string? value, string field)

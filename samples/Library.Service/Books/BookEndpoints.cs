@@ -61,7 +61,7 @@ internal static class BookEndpoints
             throw new ConflictException($"Book {id} was lent or changed meanwhile.", "BookAlreadyLent", e);
         }
 
-        return Results.Created($"/api/v1/books/{id}/loans", LoanResponse.From(id, book.Loan));
+        return Results.Created($"/api/v1/books/{id}", LoanResponse.From(id, book.Loan));   // the book shows its loan
     }
 
     private static async Task<IResult> GiveBackAsync(int id, BookRepository repository, CancellationToken cancellationToken)
