@@ -27,6 +27,7 @@ public sealed partial class SampleProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly string _environmentName;
+    private string? _workingDirectory;
     private Process? _process;
     private int _port;
 
@@ -73,9 +74,10 @@ public sealed partial class SampleProcess : IAsyncDisposable
         Sample sample,
         IReadOnlyDictionary<string, string?> environment,
         string environmentName = "Development",
-        int port = 0)
+        int port = 0,
+        string? workingDirectory = null)
     {
-        var process = new SampleProcess(sample, environmentName, environment) { _port = port };
+        var process = new SampleProcess(sample, environmentName, environment) { _port = port, _workingDirectory = workingDirectory };
         try
         {
             await process.StartAsync();
@@ -248,7 +250,7 @@ public sealed partial class SampleProcess : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet")
         {
             // The content root is the working directory for `dotnet x.dll`: the output folder holds appsettings*.json.
-            WorkingDirectory = directory,
+            WorkingDirectory = _workingDirectory ?? directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

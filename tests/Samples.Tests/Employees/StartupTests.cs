@@ -1,7 +1,10 @@
 namespace Samples.Tests.Employees;
 
-/// <summary>The <c>Employees__Admin__Password</c> row: a default only in Development; required in Production.</summary>
-public sealed class ProductionStartupTests
+/// <summary>
+/// The settings rows: <c>Employees__Admin__Password</c> (a default only in Development; required in Production) and
+/// <c>Employees__DataDirectory</c> (<c>data/</c> under the content root when not set).
+/// </summary>
+public sealed class StartupTests
 {
     [Theory]
     [InlineData(null)]
@@ -38,5 +41,28 @@ public sealed class ProductionStartupTests
         // Outside Development an unknown failure never carries internals; a plain 404 is still a problem.
         using var missing = await client.GetAsync("/nowhere");
         await missing.ReadProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Development_WithNothingConfigured_KeepsItsDataUnderTheContentRoot()
+    {
+        // A content root of its own (the working directory, for `dotnet x.dll`), holding the sample's appsettings.
+        using var contentRoot = new TempDirectory("employees-root");
+        foreach (var settings in Directory.EnumerateFiles(SamplePaths.OutputDirectory(Sample.Employees), "appsettings*.json"))
+        {
+            File.Copy(settings, Path.Combine(contentRoot.Path, Path.GetFileName(settings)));
+        }
+
+        await using (var employees = await SampleProcess.StartAsync(Sample.Employees, new Dictionary<string, string?>(), "Development", workingDirectory: contentRoot.Path))
+        {
+            using var client = employees.CreateClient();
+            var token = await client.GetTokenAsync(Api.AdminUser, Api.DevAdminPassword);
+            await client.CreateEmployeeAsync(token);
+        }
+
+        var data = Path.Combine(contentRoot.Path, "data");
+        Assert.True(Directory.Exists(data), "no data directory under the content root");
+        Assert.NotEmpty(Directory.EnumerateFiles(data, "*.db", SearchOption.AllDirectories));
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(data, "keys"), "*", SearchOption.AllDirectories));
     }
 }
