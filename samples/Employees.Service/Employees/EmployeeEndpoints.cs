@@ -25,27 +25,12 @@ internal static class EmployeeEndpoints
         var employees = api.MapGroup("/employees").WithTags("Employees");
 
         employees.MapGet("/", ListAsync).RequirePermission(Permissions.EmployeesList);
-
-        employees.MapPost("/", async (EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
-            Created(http, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address! }, http.RequestAborted), 1))
-            .MapToApiVersion(V1).RequirePermission(Permissions.EmployeesCreate);
-        employees.MapPost("/", async (EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
-            Created(http, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address!, Email = body.Email, Department = body.Department }, http.RequestAborted), 2))
-            .MapToApiVersion(V2).RequirePermission(Permissions.EmployeesCreate);
-
-        employees.MapGet("/{id:int}", async (int id, EmployeeRepository repository, HttpContext http) =>
-            Shape(http, await GetAsync(repository, id, http.RequestAborted)))
-            .RequirePermission(Permissions.EmployeesList);
-
-        employees.MapPut("/{id:int}", (int id, EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
-            UpdateAsync(id, repository, http, e => (e.Name, e.Address) = (body.Name!, body.Address!)))
-            .MapToApiVersion(V1).RequirePermission(Permissions.EmployeesUpdate);
-        employees.MapPut("/{id:int}", (int id, EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
-            UpdateAsync(id, repository, http, e => (e.Name, e.Address, e.Email, e.Department) = (body.Name!, body.Address!, body.Email, body.Department)))
-            .MapToApiVersion(V2).RequirePermission(Permissions.EmployeesUpdate);
-
+        employees.MapGet("/{id:int}", GetOneAsync).RequirePermission(Permissions.EmployeesList);
+        employees.MapPost("/", CreateV1Async).MapToApiVersion(V1).RequirePermission(Permissions.EmployeesCreate);
+        employees.MapPost("/", CreateV2Async).MapToApiVersion(V2).RequirePermission(Permissions.EmployeesCreate);
+        employees.MapPut("/{id:int}", UpdateV1Async).MapToApiVersion(V1).RequirePermission(Permissions.EmployeesUpdate);
+        employees.MapPut("/{id:int}", UpdateV2Async).MapToApiVersion(V2).RequirePermission(Permissions.EmployeesUpdate);
         employees.MapDelete("/{id:int}", DeleteAsync).RequirePermission(Permissions.EmployeesDelete);
-
         employees.MapPictureEndpoints();
     }
 
@@ -57,6 +42,23 @@ internal static class EmployeeEndpoints
         var result = await repository.PageAsync(new PageRequest<Employee>(page, pageSize) { OrderBy = e => e.Id }, http.RequestAborted);
         return IsV1(http) ? Results.Ok(result.Map(EmployeeV1.From)) : Results.Ok(result.Map(EmployeeV2.From));
     }
+
+    private static async Task<IResult> GetOneAsync(int id, EmployeeRepository repository, HttpContext http) =>
+        Shape(http, await GetAsync(repository, id, http.RequestAborted));
+
+    private static async Task<IResult> CreateV1Async(EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
+        Created(http, 1, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address! }, http.RequestAborted));
+
+    private static async Task<IResult> CreateV2Async(EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
+        Created(http, 2, await repository.AddAsync(
+            new Employee { Name = body.Name!, Address = body.Address!, Email = body.Email, Department = body.Department }, http.RequestAborted));
+
+    private static Task<IResult> UpdateV1Async(int id, EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
+        UpdateAsync(id, repository, http, e => (e.Name, e.Address) = (body.Name!, body.Address!));
+
+    // A PUT replaces: email and department left out are cleared.
+    private static Task<IResult> UpdateV2Async(int id, EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
+        UpdateAsync(id, repository, http, e => (e.Name, e.Address, e.Email, e.Department) = (body.Name!, body.Address!, body.Email, body.Department));
 
     private static async Task<IResult> UpdateAsync(int id, EmployeeRepository repository, HttpContext http, Action<Employee> change)
     {
@@ -83,7 +85,7 @@ internal static class EmployeeEndpoints
         return Results.NoContent();
     }
 
-    private static IResult Created(HttpContext http, Employee employee, int version)
+    private static IResult Created(HttpContext http, int version, Employee employee)
     {
         http.Response.Headers.ETag = EntityTag.FromVersion(employee.Version);
         var location = $"/api/v{version}/employees/{employee.Id}";
