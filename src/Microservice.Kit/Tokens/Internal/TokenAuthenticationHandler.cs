@@ -87,6 +87,12 @@ internal sealed class TokenAuthenticationHandler : AuthenticationHandler<TokenAu
                 sent = true;
                 return value[BearerPrefix.Length..].Trim();
             }
+
+            if (string.Equals(value?.Trim(), "Bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                sent = true; // "Bearer" with nothing after it: a token was meant to be sent, and it is not valid.
+                return null;
+            }
         }
         else if (authorization.Count > 1)
         {
