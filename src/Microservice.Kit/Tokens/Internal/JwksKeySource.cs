@@ -26,9 +26,11 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
     private readonly Uri _url;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile KeySet _keys = KeySet.Empty;
-    private long _fetchedAtTicks = long.MinValue;
-    private long _lastAttemptTicks = long.MinValue;
-    private long _lastUnknownKeyFetchTicks = long.MinValue;
+
+    // UTC ticks; 0 (year 1) means "never", which is long enough ago for every interval without overflowing a subtraction.
+    private long _fetchedAtTicks;
+    private long _lastAttemptTicks;
+    private long _lastUnknownKeyFetchTicks;
 
     public JwksKeySource(IHttpClientFactory httpClientFactory, IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<JwksKeySource> logger)
     {
