@@ -5,6 +5,7 @@ using Microservice.Kit.Tokens.Internal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -80,6 +81,7 @@ public static class TokensKitBuilderExtensions
         var services = kit.Services;
         services.TryAddSingleton<ITokenIssuer, TokenIssuer>();
         services.TryAddSingleton<ITokenKeyManager>(provider => provider.GetRequiredService<LocalKeyRing>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenKeyRingInitializer>());
         if (!services.Any(d => d.ServiceType == typeof(KitEndpointRegistration) && d.ImplementationInstance is KitEndpointRegistration { Name: "tokens.jwks" }))
         {
             services.AddSingleton(new KitEndpointRegistration("tokens.jwks", endpoints => endpoints.MapJwks()));

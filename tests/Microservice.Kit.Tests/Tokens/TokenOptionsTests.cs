@@ -83,4 +83,20 @@ public sealed class TokenOptionsTests
         Assert.Single(await schemes.GetAllSchemesAsync(), s => s.Name == TokenDefaults.AuthenticationScheme);
         Assert.NotNull(provider.GetRequiredService<ITokenValidator>());
     }
+
+    [Fact]
+    public async Task Start_UnusablePrivateKeyPem_FailsAtStart()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MicroserviceKit:ServiceName"] = "employees",
+            ["MicroserviceKit:Tokens:PrivateKeyPem"] = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----",
+        });
+        builder.AddMicroserviceKit().AddTokenIssuer();
+        await using var app = builder.Build();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+    }
 }
