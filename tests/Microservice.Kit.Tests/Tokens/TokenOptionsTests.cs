@@ -97,6 +97,8 @@ public sealed class TokenOptionsTests
         builder.AddMicroserviceKit().AddTokenIssuer();
         await using var app = builder.Build();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+
+        Assert.True(error is ArgumentException or System.Security.Cryptography.CryptographicException, error.GetType().Name);
     }
 }
