@@ -1,5 +1,7 @@
 using Microservice.Kit.Tokens;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Microservice.Kit.Tests.Tokens;
@@ -12,7 +14,7 @@ internal sealed class TokenServices : IDisposable
     public TokenServices(Action<TokenOptions>? configure = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug).AddFakeLogging());
         services.AddSingleton<TimeProvider>(Time);
         services.AddMicroserviceKit(options => options.ServiceName = "employees")
             .AddTokenValidation(options => configure?.Invoke(options))
@@ -27,6 +29,8 @@ internal sealed class TokenServices : IDisposable
     public ITokenValidator Validator => _provider.GetRequiredService<ITokenValidator>();
 
     public ITokenKeyManager Keys => _provider.GetRequiredService<ITokenKeyManager>();
+
+    public FakeLogCollector Logs => _provider.GetFakeLogCollector();
 
     public T Get<T>()
         where T : notnull => _provider.GetRequiredService<T>();
