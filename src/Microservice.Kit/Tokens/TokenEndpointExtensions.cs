@@ -11,7 +11,8 @@ public static class TokenEndpointExtensions
 {
     /// <summary>
     /// Maps <c>GET /.well-known/jwks.json</c>: the public halves of this service's ES256 / RS256 keys (never a private
-    /// parameter, never an HS256 secret). <c>MapKitEndpoints</c> calls it when <c>AddTokenIssuer</c> was called.
+    /// parameter, never an HS256 secret). <c>MapKitEndpoints</c> already calls it when <c>AddTokenIssuer</c> was called;
+    /// call it yourself only in an application that does not call <c>MapKitEndpoints</c>.
     /// </summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <returns>The endpoint's convention builder.</returns>

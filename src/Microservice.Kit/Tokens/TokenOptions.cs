@@ -54,7 +54,8 @@ public sealed class TokenOptions
 
     /// <summary>
     /// Where an ES256 / RS256 key is generated on first start and kept (file <c>token-keys.json</c>, written atomically,
-    /// readable only by the process owner), so that tokens survive restarts and rotations are remembered.
+    /// readable only by the process owner), so that tokens survive restarts and rotations are remembered. A relative
+    /// path is resolved against the host's content root.
     /// </summary>
     /// <value>The default is <see langword="null"/>: without it and without <see cref="PrivateKeyPem"/> the key lives in memory only.</value>
     public string? KeyDirectory { get; set; }

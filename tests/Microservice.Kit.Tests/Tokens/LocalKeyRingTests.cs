@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microservice.Kit.Tokens;
 using Microservice.Kit.Tokens.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Microservice.Kit.Tests.Tokens;
 
@@ -123,6 +125,21 @@ public sealed class LocalKeyRingTests : IDisposable
         Assert.Equal(first.Keys.GetKeys()[0].KeyId, second.Keys.GetKeys()[0].KeyId);
         Assert.True((await second.Validator.ValidateAsync(token)).IsValid);
         await Assert.ThrowsAsync<InvalidOperationException>(() => first.Keys.RotateAsync());
+    }
+
+    [Fact]
+    public async Task KeyDirectory_Relative_IsResolvedAgainstTheContentRoot()
+    {
+        Directory.CreateDirectory(_directory);
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { ContentRootPath = _directory });
+        Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseUrls(builder.WebHost, "http://127.0.0.1:0");
+        builder.AddMicroserviceKit(options => options.ServiceName = "employees").AddTokenIssuer(options => options.KeyDirectory = "keys");
+        await using var app = builder.Build();
+
+        await app.StartAsync();
+        await app.StopAsync();
+
+        Assert.True(File.Exists(Path.Combine(_directory, "keys", LocalKeyRing.KeyFileName)));
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,9 +20,12 @@ internal sealed class LocalKeyRing : IDisposable, IValidationKeySource, ITokenKe
     private readonly Lock _initLock = new();
     private volatile RingState? _state;
 
-    public LocalKeyRing(IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<LocalKeyRing> logger)
+    private readonly string _contentRoot;
+
+    public LocalKeyRing(IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<LocalKeyRing> logger, IHostEnvironment? environment = null)
     {
         _options = options.Value;
+        _contentRoot = environment?.ContentRootPath ?? Directory.GetCurrentDirectory();
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -141,7 +145,8 @@ internal sealed class LocalKeyRing : IDisposable, IValidationKeySource, ITokenKe
         }
     }
 
-    private string KeyFilePath => Path.Combine(Path.GetFullPath(_options.KeyDirectory!), KeyFileName);
+    /// <summary>A relative key directory is resolved against the content root, like the rest of a service's data.</summary>
+    private string KeyFilePath => Path.Combine(Path.GetFullPath(_options.KeyDirectory!, _contentRoot), KeyFileName);
 
     private Task PersistAsync(IReadOnlyList<LocalKey> keys, CancellationToken cancellationToken)
     {
