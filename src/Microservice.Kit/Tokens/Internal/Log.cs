@@ -1,0 +1,44 @@
+using Microservice.Kit.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Microservice.Kit.Tokens.Internal;
+
+/// <summary>The token feature's log events. Never a token, a secret or key material: only ids and reason categories.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = KitEventIds.Tokens + 1, EventName = "TokenIssued", Level = LogLevel.Debug,
+        Message = "Token {TokenId} issued with key {KeyId} (operation={Operation}, status={Status})")]
+    public static partial void TokenIssued(ILogger logger, string tokenId, string keyId, string operation = "issue", string status = "ok");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 2, EventName = "TokenRejected", Level = LogLevel.Information,
+        Message = "Token rejected (operation={Operation}, status={Status}, reason={Reason})")]
+    public static partial void TokenRejected(ILogger logger, TokenFailureReason reason, string operation = "validate", string status = "rejected");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 3, EventName = "KeyGenerated", Level = LogLevel.Information,
+        Message = "Signing key {KeyId} ({Algorithm}) generated (operation={Operation})")]
+    public static partial void KeyGenerated(ILogger logger, string keyId, string algorithm, string operation = "generate-key");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 4, EventName = "EphemeralKey", Level = LogLevel.Warning,
+        Message = "No MicroserviceKit:Tokens:KeyDirectory or PrivateKeyPem: signing key {KeyId} lives in memory, and tokens will not survive a restart")]
+    public static partial void EphemeralKey(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 5, EventName = "KeyRetired", Level = LogLevel.Information,
+        Message = "Signing key {KeyId} retired (operation={Operation})")]
+    public static partial void KeyRetired(ILogger logger, string keyId, string operation = "retire-key");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 6, EventName = "JwksFetched", Level = LogLevel.Information,
+        Message = "JWKS fetched with {KeyCount} usable keys (operation={Operation}, status={Status})")]
+    public static partial void JwksFetched(ILogger logger, int keyCount, string operation = "fetch-jwks", string status = "ok");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 7, EventName = "JwksFetchFailed", Level = LogLevel.Warning,
+        Message = "JWKS fetch failed; keeping the last good key set (operation={Operation}, status={Status}, reason={Reason})")]
+    public static partial void JwksFetchFailed(ILogger logger, string reason, Exception? exception, string operation = "fetch-jwks", string status = "failed");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 8, EventName = "JwksRefreshRateLimited", Level = LogLevel.Debug,
+        Message = "Unknown kid: JWKS refresh skipped by the rate limit (operation={Operation}, status={Status})")]
+    public static partial void JwksRefreshRateLimited(ILogger logger, string operation = "fetch-jwks", string status = "rate-limited");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 9, EventName = "KeyFilePermissionsTightened", Level = LogLevel.Warning,
+        Message = "Key file permissions were wider than owner-only and have been tightened (operation={Operation})")]
+    public static partial void KeyFilePermissionsTightened(ILogger logger, string operation = "load-keys");
+}

@@ -1,0 +1,125 @@
+using System.Text.Encodings.Web;
+using Microservice.Kit.Problems;
+using Microservice.Kit.Problems.Internal;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Microservice.Kit.Tokens.Internal;
+
+internal sealed class TokenAuthenticationSchemeOptions : AuthenticationSchemeOptions;
+
+/// <summary>
+/// The kit's bearer scheme: reads the token from <c>Authorization: Bearer</c> or the configured header, validates it
+/// through <see cref="ITokenValidator"/>, and answers challenges and forbids with problem documents.
+/// </summary>
+internal sealed class TokenAuthenticationHandler : AuthenticationHandler<TokenAuthenticationSchemeOptions>
+{
+    private const string BearerPrefix = "Bearer ";
+
+    private readonly ITokenValidator _validator;
+    private readonly TokenOptions _tokenOptions;
+    private TokenFailureReason _failure = TokenFailureReason.Missing;
+
+    public TokenAuthenticationHandler(
+        IOptionsMonitor<TokenAuthenticationSchemeOptions> options,
+        ILoggerFactory logger,
+        UrlEncoder encoder,
+        ITokenValidator validator,
+        IOptions<TokenOptions> tokenOptions)
+        : base(options, logger, encoder)
+    {
+        _validator = validator;
+        _tokenOptions = tokenOptions.Value;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken(Request.Headers, _tokenOptions.TokenHeader, out var sent);
+        if (!sent)
+        {
+            _failure = TokenFailureReason.Missing;
+            return AuthenticateResult.NoResult();
+        }
+
+        var outcome = await _validator.ValidateAsync(token, Context.RequestAborted).ConfigureAwait(false);
+        if (!outcome.IsValid)
+        {
+            _failure = outcome.FailureReason == TokenFailureReason.Missing ? TokenFailureReason.Malformed : outcome.FailureReason;
+            return AuthenticateResult.Fail("The access token is not valid: " + _failure);
+        }
+
+        _failure = TokenFailureReason.None;
+        return AuthenticateResult.Success(new AuthenticationTicket(outcome.CreatePrincipal(), Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        // RFC 6750 §3: the challenge names the scheme; the contract sends error="invalid_token" for a missing
+        // token too, so that clients need one rule.
+        Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        var problem = _failure == TokenFailureReason.Missing
+            ? ProblemFactory.Create(401, ProblemCodes.Unauthorized, "Unauthorized",
+                "Send an access token as 'Authorization: Bearer <token>'" + (_tokenOptions.TokenHeader is { } header ? $" or in the '{header}' header." : "."))
+            : ProblemFactory.Create(401, TokenDefaults.InvalidTokenCode, "Invalid token", Describe(_failure));
+        await ProblemWriter.WriteAsync(Context, Context.RequestServices.GetRequiredService<IProblemDetailsService>(), problem).ConfigureAwait(false);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var problem = ProblemFactory.Create(403, ProblemCodes.Forbidden, "Forbidden", "The access token lacks a permission this endpoint requires.");
+        await ProblemWriter.WriteAsync(Context, Context.RequestServices.GetRequiredService<IProblemDetailsService>(), problem).ConfigureAwait(false);
+    }
+
+    /// <summary>The token, from <c>Authorization: Bearer</c> first and then the custom header (bare or with <c>Bearer</c>).</summary>
+    internal static string? ReadToken(IHeaderDictionary headers, string? customHeader, out bool sent)
+    {
+        var authorization = headers.Authorization;
+        if (authorization.Count == 1)
+        {
+            var value = authorization[0];
+            if (value is not null && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                sent = true;
+                return value[BearerPrefix.Length..].Trim();
+            }
+
+            if (string.Equals(value?.Trim(), "Bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                sent = true; // "Bearer" with nothing after it: a token was meant to be sent, and it is not valid.
+                return null;
+            }
+        }
+        else if (authorization.Count > 1)
+        {
+            // Two Authorization headers are ambiguous: refuse rather than guess which one counts.
+            sent = true;
+            return null;
+        }
+
+        if (customHeader is not null && headers.TryGetValue(customHeader, out var custom) && custom.Count > 0)
+        {
+            sent = true;
+            var value = custom.Count == 1 ? custom[0]?.Trim() : null;
+            return value is not null && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..].Trim() : value;
+        }
+
+        sent = false;
+        return null;
+    }
+
+    private static string Describe(TokenFailureReason reason) => reason switch
+    {
+        TokenFailureReason.Expired => "The access token has expired.",
+        TokenFailureReason.NotYetValid => "The access token is not valid yet.",
+        TokenFailureReason.TooLarge => "The access token is larger than this service accepts.",
+        TokenFailureReason.WrongIssuer => "The access token was issued by an issuer this service does not trust.",
+        TokenFailureReason.WrongAudience => "The access token is meant for another audience.",
+        TokenFailureReason.UnknownKey => "The access token was signed with a key this service does not know.",
+        _ => "The access token is not valid.",
+    };
+}

@@ -1,0 +1,202 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Microservice.Kit.Tokens.Internal;
+
+/// <summary>
+/// Validation on <see cref="JsonWebTokenHandler"/> with what it leaves off by default: a key-bound algorithm allow-list,
+/// <c>typ: at+jwt</c>, required issuer, audience and <c>exp</c>, a 30 s skew, a size cap, <c>kid</c> as a lookup key only
+/// (no trying every key), and header-embedded keys refused. Successful outcomes are cached.
+/// </summary>
+internal sealed class TokenValidator : ITokenValidator
+{
+    /// <summary>Header parameters that carry a key or where to get one (RFC 7515 §4.1.2-4.1.6); trusting them lets the sender pick the key.</summary>
+    private static readonly string[] ForbiddenHeaders = ["jwk", "jku", "x5u", "x5c"];
+
+    private readonly IValidationKeySource _keys;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly TokenOptions _options;
+    private readonly JsonWebTokenHandler _handler;
+    private readonly ValidatedTokenCache _cache;
+    private volatile ParametersForKeys? _parameters;
+
+    public TokenValidator(IValidationKeySource keys, IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<TokenValidator> logger)
+    {
+        _keys = keys;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = _options.MaxTokenSize, MapInboundClaims = false };
+        _cache = new ValidatedTokenCache(_options.CacheSize);
+    }
+
+    public async ValueTask<TokenValidationOutcome> ValidateAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return Reject(TokenFailureReason.Missing);
+        }
+
+        // Characters, not bytes: a token is ASCII, and a non-ASCII one is rejected as malformed anyway.
+        if (token.Length > _options.MaxTokenSize)
+        {
+            return Reject(TokenFailureReason.TooLarge);
+        }
+
+        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (_cache.TryGet(token, _timeProvider.GetUtcNow().UtcTicks, keys.Epoch, out var cached))
+        {
+            TokenMetrics.Valid(cached: true);
+            return cached;
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, ParametersFor(keys)).ConfigureAwait(false);
+        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            // An unknown kid may be a key the issuer has just rotated to. Refresh (rate-limited) and retry once; a kid
+            // that could never be a key id is refused without causing a fetch.
+            if (!KeyIds.IsWellFormed(TryReadKeyId(token)))
+            {
+                return Reject(TokenFailureReason.UnknownKey);
+            }
+
+            var refreshed = await _keys.RefreshForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(refreshed, keys))
+            {
+                keys = refreshed;
+                result = await _handler.ValidateTokenAsync(token, ParametersFor(keys)).ConfigureAwait(false);
+            }
+        }
+
+        if (!result.IsValid)
+        {
+            return Reject(Classify(result.Exception));
+        }
+
+        var jwt = (JsonWebToken)result.SecurityToken;
+        foreach (var header in ForbiddenHeaders)
+        {
+            if (jwt.TryGetHeaderValue<object>(header, out _))
+            {
+                return Reject(TokenFailureReason.ForbiddenHeader);
+            }
+        }
+
+        var identity = result.ClaimsIdentity;
+        var permissions = identity.FindAll(TokenDefaults.PermissionsClaim).Select(c => c.Value).ToArray();
+        var outcome = new TokenValidationOutcome(identity, jwt.Subject, permissions, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), jwt.Kid, jwt.Id);
+        _cache.Add(token, outcome, keys.Epoch);
+        TokenMetrics.Valid(cached: false);
+        return outcome;
+    }
+
+    private TokenValidationOutcome Reject(TokenFailureReason reason)
+    {
+        TokenMetrics.Rejected(reason);
+        Log.TokenRejected(_logger, reason);
+        return TokenValidationOutcome.Failure(reason);
+    }
+
+    private TokenValidationParameters ParametersFor(KeySet keys)
+    {
+        var current = _parameters;
+        if (current is not null && ReferenceEquals(current.Keys, keys))
+        {
+            return current.Parameters;
+        }
+
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = _options.Issuer,
+            ValidAudience = _options.Audience,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            RequireAudience = true,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = _options.ClockSkew,
+            ValidTypes = [TokenDefaults.TokenType],
+            IssuerSigningKeys = keys.SecurityKeys,
+            // The kid selects the key; a token without a matching kid is not tried against every key.
+            TryAllIssuerSigningKeys = false,
+            ValidAlgorithms = [.. keys.AlgorithmByKeyId.Values.Distinct(StringComparer.Ordinal)],
+            // Each key verifies only the algorithm it was made for: an ES256 / RS256 public key can never be used as
+            // an HMAC secret (algorithm confusion), whatever the header says.
+            AlgorithmValidator = (algorithm, key, _, _) =>
+                key.KeyId is not null && keys.AlgorithmByKeyId.TryGetValue(key.KeyId, out var bound) && bound == algorithm,
+            NameClaimType = JwtRegisteredClaimNames.Sub,
+            RoleClaimType = TokenDefaults.PermissionsClaim,
+            AuthenticationType = TokenDefaults.AuthenticationScheme,
+            // Lifetime against the injected TimeProvider (the handler would read the system clock), with the
+            // handler's own exception types so that the failure reason is still classified.
+            LifetimeValidator = ValidateLifetime,
+            LogValidationExceptions = false,
+        };
+        _parameters = new ParametersForKeys(keys, parameters);
+        return parameters;
+    }
+
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        if (expires is null)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiration time.");
+        }
+
+        var now = _timeProvider.GetUtcNow().UtcDateTime;
+        if (notBefore is { } nbf)
+        {
+            if (nbf > expires.Value)
+            {
+                throw new SecurityTokenInvalidLifetimeException("The token's nbf is after its exp.");
+            }
+
+            if (nbf > now + _options.ClockSkew)
+            {
+                throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = nbf };
+            }
+        }
+
+        if (expires.Value < now - _options.ClockSkew)
+        {
+            throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
+        }
+
+        return true;
+    }
+
+    private static string? TryReadKeyId(string token)
+    {
+        try
+        {
+            return new JsonWebToken(token).Kid;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    internal static TokenFailureReason Classify(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => TokenFailureReason.Expired,
+        SecurityTokenNotYetValidException => TokenFailureReason.NotYetValid,
+        SecurityTokenNoExpirationException => TokenFailureReason.NoExpiration,
+        SecurityTokenInvalidIssuerException => TokenFailureReason.WrongIssuer,
+        SecurityTokenInvalidAudienceException => TokenFailureReason.WrongAudience,
+        SecurityTokenInvalidTypeException => TokenFailureReason.WrongType,
+        SecurityTokenInvalidAlgorithmException => TokenFailureReason.WrongAlgorithm,
+        SecurityTokenSignatureKeyNotFoundException => TokenFailureReason.UnknownKey,
+        SecurityTokenInvalidSignatureException { InnerException: SecurityTokenInvalidAlgorithmException } => TokenFailureReason.WrongAlgorithm,
+        SecurityTokenInvalidSignatureException => TokenFailureReason.BadSignature,
+        SecurityTokenMalformedException or ArgumentException => TokenFailureReason.Malformed,
+        _ => TokenFailureReason.Invalid,
+    };
+
+    private sealed record ParametersForKeys(KeySet Keys, TokenValidationParameters Parameters);
+}

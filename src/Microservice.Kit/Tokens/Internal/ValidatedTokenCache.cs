@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+
+namespace Microservice.Kit.Tokens.Internal;
+
+/// <summary>
+/// Successful validations, keyed by the exact token string. Bounded by two generations of at most half the capacity
+/// each: new entries go to the young generation; when it is full it becomes the old one and the previous old one is
+/// dropped, and a hit in the old generation moves the entry back to the young one. That approximates LRU with no
+/// per-hit bookkeeping beyond a dictionary lookup, which is what makes a hit cheap. Only valid outcomes are ever
+/// added; every hit re-checks the entry's expiry (the token's <c>exp</c>) and the key-set epoch.
+/// </summary>
+internal sealed class ValidatedTokenCache
+{
+    private readonly int _generationSize;
+    private readonly Lock _swapLock = new();
+    private ConcurrentDictionary<string, Entry> _young = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, Entry> _old = new(StringComparer.Ordinal);
+    private int _youngCount;
+
+    public ValidatedTokenCache(int capacity)
+    {
+        Capacity = capacity;
+        _generationSize = Math.Max(1, capacity / 2);
+    }
+
+    public int Capacity { get; }
+
+    public bool TryGet(string token, long nowUtcTicks, long epoch, out TokenValidationOutcome outcome)
+    {
+        if (Capacity > 0)
+        {
+            var young = _young;
+            if (young.TryGetValue(token, out var entry) || TryPromote(token, out entry))
+            {
+                if (entry.ExpiresUtcTicks > nowUtcTicks && entry.Epoch == epoch)
+                {
+                    outcome = entry.Outcome;
+                    return true;
+                }
+
+                _young.TryRemove(token, out _);
+            }
+        }
+
+        outcome = null!;
+        return false;
+    }
+
+    public void Add(string token, TokenValidationOutcome outcome, long epoch)
+    {
+        if (Capacity == 0 || !outcome.IsValid)
+        {
+            return;
+        }
+
+        var entry = new Entry(outcome, outcome.ExpiresAt.UtcTicks, epoch);
+        if (_young.TryAdd(token, entry) && Interlocked.Increment(ref _youngCount) >= _generationSize)
+        {
+            Swap();
+        }
+    }
+
+    private bool TryPromote(string token, out Entry entry)
+    {
+        if (_old.TryRemove(token, out entry))
+        {
+            if (_young.TryAdd(token, entry) && Interlocked.Increment(ref _youngCount) >= _generationSize)
+            {
+                Swap();
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Swap()
+    {
+        lock (_swapLock)
+        {
+            if (Volatile.Read(ref _youngCount) < _generationSize)
+            {
+                return;
+            }
+
+            _old = _young;
+            _young = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
+            Volatile.Write(ref _youngCount, 0);
+        }
+    }
+
+    private readonly record struct Entry(TokenValidationOutcome Outcome, long ExpiresUtcTicks, long Epoch);
+}

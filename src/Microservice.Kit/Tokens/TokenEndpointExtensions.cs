@@ -1,0 +1,61 @@
+using Microservice.Kit.Tokens;
+using Microservice.Kit.Tokens.Internal;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Endpoint helpers of the token feature: the JWKS document and permission requirements.</summary>
+public static class TokenEndpointExtensions
+{
+    /// <summary>
+    /// Maps <c>GET /.well-known/jwks.json</c>: the public halves of this service's ES256 / RS256 keys (never a private
+    /// parameter, never an HS256 secret). <c>MapKitEndpoints</c> already calls it when <c>AddTokenIssuer</c> was called;
+    /// call it yourself only in an application that does not call <c>MapKitEndpoints</c>.
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder.</param>
+    /// <returns>The endpoint's convention builder.</returns>
+    /// <exception cref="InvalidOperationException"><c>AddTokenIssuer</c> was not called.</exception>
+    public static RouteHandlerBuilder MapJwks(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var ring = endpoints.ServiceProvider.GetService<ITokenKeyManager>() as LocalKeyRing
+            ?? throw new InvalidOperationException("app.MapJwks() needs the token issuer: call builder.AddMicroserviceKit().AddTokenIssuer() first.");
+        return endpoints.MapGet(TokenDefaults.JwksPath, (HttpContext context) =>
+            {
+                // Short caching: validators refresh on an unknown kid anyway, and a retired key should disappear soon.
+                context.Response.Headers.CacheControl = "public, max-age=60";
+                return Results.Bytes(ring.State.Jwks, "application/jwk-set+json");
+            })
+            .AllowAnonymous()
+            .WithDisplayName("Kit JWKS")
+            .ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// Requires an authenticated caller holding every given permission (policies <c>perm:&lt;permission&gt;</c>); a caller
+    /// without a valid token gets 401, one without a permission 403.
+    /// </summary>
+    /// <typeparam name="TBuilder">The convention builder's type.</typeparam>
+    /// <param name="builder">The endpoint or group.</param>
+    /// <param name="permissions">The permissions, for example <c>emp.create</c>.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, params string[] permissions)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(permissions);
+        if (permissions.Length == 0)
+        {
+            throw new ArgumentException("Name at least one permission.", nameof(permissions));
+        }
+
+        foreach (var permission in permissions)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(permission, nameof(permissions));
+        }
+
+        return builder.RequireAuthorization([.. permissions.Select(p => TokenDefaults.PermissionPolicyPrefix + p)]);
+    }
+}

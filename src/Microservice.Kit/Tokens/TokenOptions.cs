@@ -1,0 +1,97 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Microservice.Kit.Tokens;
+
+/// <summary>The signing algorithm of the tokens a service issues.</summary>
+public enum TokenSigningAlgorithm
+{
+    /// <summary>ECDSA with P-256 and SHA-256: small keys, public verification through JWKS. The recommended choice for a fleet.</summary>
+    ES256 = 0,
+
+    /// <summary>HMAC with SHA-256 and a shared secret of at least 32 bytes: for a single service that issues and validates.</summary>
+    HS256 = 1,
+
+    /// <summary>RSASSA-PKCS1-v1_5 with SHA-256 and a 2048-bit key: for verifiers that only speak RSA.</summary>
+    RS256 = 2,
+}
+
+/// <summary>Options of token issuance and validation, bound from <c>MicroserviceKit:Tokens</c>.</summary>
+public sealed class TokenOptions
+{
+    /// <summary>The <c>iss</c> of issued tokens and the only issuer validation accepts.</summary>
+    /// <value>The default is the kit's <c>ServiceName</c>. A service that validates another's tokens must set it to that service's issuer.</value>
+    [StringLength(256, MinimumLength = 1)]
+    public string? Issuer { get; set; }
+
+    /// <summary>The <c>aud</c> of issued tokens and the only audience validation accepts.</summary>
+    /// <value>The default is <see cref="Issuer"/>.</value>
+    [StringLength(256, MinimumLength = 1)]
+    public string? Audience { get; set; }
+
+    /// <summary>How long an issued token is valid unless the request asks for another lifetime.</summary>
+    /// <value>The default is 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "must be between 10 seconds and 1 day")]
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The tolerance for clocks of issuer and validator that disagree, applied to <c>exp</c> and <c>nbf</c>.</summary>
+    /// <value>The default is 30 seconds (the underlying handler's default is 5 minutes).</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "must be between 0 and 5 minutes")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest token, in bytes, that validation looks at; larger ones are rejected before parsing.</summary>
+    /// <value>The default is 8192 bytes.</value>
+    [Range(256, 262144, ErrorMessage = "must be between 256 and 262144 bytes")]
+    public int MaxTokenSize { get; set; } = 8192;
+
+    /// <summary>The algorithm of issued tokens and of the local keys validation trusts.</summary>
+    /// <value>The default is <see cref="TokenSigningAlgorithm.ES256"/>.</value>
+    [EnumDataType(typeof(TokenSigningAlgorithm), ErrorMessage = "must be ES256, HS256 or RS256")]
+    public TokenSigningAlgorithm Algorithm { get; set; } = TokenSigningAlgorithm.ES256;
+
+    /// <summary>The HS256 secret, at least 32 bytes in UTF-8. Keep it out of source control. Never published in JWKS.</summary>
+    /// <value>The default is <see langword="null"/> (required for <see cref="TokenSigningAlgorithm.HS256"/>).</value>
+    public string? Secret { get; set; }
+
+    /// <summary>
+    /// Where an ES256 / RS256 key is generated on first start and kept (file <c>token-keys.json</c>, written atomically,
+    /// readable only by the process owner), so that tokens survive restarts and rotations are remembered. A relative
+    /// path is resolved against the host's content root.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: without it and without <see cref="PrivateKeyPem"/> the key lives in memory only.</value>
+    public string? KeyDirectory { get; set; }
+
+    /// <summary>An ES256 / RS256 private key in PEM (PKCS#8, SEC1 or PKCS#1), for keys managed outside the service.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public string? PrivateKeyPem { get; set; }
+
+    /// <summary>
+    /// The absolute URL of another service's JWKS document. When set, validation trusts only the keys found there
+    /// (fetched through <c>IHttpClientFactory</c>, cached, refreshed on an unknown <c>kid</c>) and needs no secret.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: validation trusts this service's own keys.</value>
+    [Url(ErrorMessage = "must be an absolute http or https URL")]
+    public string? JwksUrl { get; set; }
+
+    /// <summary>How long a fetched JWKS document is used before it is fetched again (retired keys stop validating then).</summary>
+    /// <value>The default is 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "must be between 1 second and 1 day")]
+    public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The shortest time between two fetches caused by an unknown <c>kid</c>, so that a flood of tokens with random
+    /// <c>kid</c>s cannot make this service hammer the issuer.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "must be between 0 and 1 hour")]
+    public TimeSpan JwksMinimumRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A request header that carries the bare token besides <c>Authorization: Bearer</c>, for example <c>X-Auth-Header</c>.</summary>
+    /// <value>The default is <see langword="null"/>: only the <c>Authorization</c> header is read.</value>
+    [RegularExpression("^[A-Za-z0-9-]{1,64}$", ErrorMessage = "must be a header name of letters, digits and '-'")]
+    public string? TokenHeader { get; set; }
+
+    /// <summary>How many successfully validated tokens are remembered, so that a repeated token skips signature checks. 0 turns the cache off.</summary>
+    /// <value>The default is 10000.</value>
+    [Range(0, 1_000_000, ErrorMessage = "must be between 0 and 1000000")]
+    public int CacheSize { get; set; } = 10_000;
+}

@@ -1,0 +1,117 @@
+using Microservice.Kit.Hosting;
+using Microservice.Kit.Hosting.Internal;
+using Microservice.Kit.Tokens;
+using Microservice.Kit.Tokens.Internal;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds token validation and issuance to the kit.</summary>
+public static class TokensKitBuilderExtensions
+{
+    private const string Subsection = "Tokens";
+
+    /// <summary>
+    /// Adds validation of access tokens as the default authentication scheme (<see cref="TokenDefaults.AuthenticationScheme"/>),
+    /// authorization with <c>perm:</c> permission policies, and their middleware to <c>UseMicroserviceKit</c>.
+    /// Options are bound from <c>MicroserviceKit:Tokens</c>.
+    /// </summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <returns>The kit builder.</returns>
+    public static IMicroserviceKitBuilder AddTokenValidation(this IMicroserviceKitBuilder kit) => AddTokenValidation(kit, configure: null!);
+
+    /// <summary>Adds token validation (see <see cref="AddTokenValidation(IMicroserviceKitBuilder)"/>) with options set in code after binding.</summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The kit builder.</returns>
+    public static IMicroserviceKitBuilder AddTokenValidation(this IMicroserviceKitBuilder kit, Action<TokenOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        AddCommon(kit, configure);
+        var services = kit.Services;
+        if (services.Any(d => d.ServiceType == typeof(TokenValidationMarker)))
+        {
+            return kit;
+        }
+
+        services.AddSingleton<TokenValidationMarker>();
+        services.AddHttpClient(JwksKeySource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.TryAddSingleton<JwksKeySource>();
+        services.TryAddSingleton<IValidationKeySource>(provider =>
+            provider.GetRequiredService<IOptions<TokenOptions>>().Value.JwksUrl is null
+                ? provider.GetRequiredService<LocalKeyRing>()
+                : provider.GetRequiredService<JwksKeySource>());
+        services.TryAddSingleton<ITokenValidator, TokenValidator>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme ??= TokenDefaults.AuthenticationScheme;
+            })
+            .AddScheme<TokenAuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenDefaults.AuthenticationScheme, displayName: "Microservice.Kit bearer token", configureOptions: null);
+        services.AddAuthorization();
+        // After AddAuthorization, whose TryAdd registered the default provider: the last registration wins.
+        services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
+
+        services.AddSingleton(new KitMiddlewareStep(KitPipelineOrder.Authentication, "tokens.authentication", app => app.UseAuthentication()));
+        services.AddSingleton(new KitMiddlewareStep(KitPipelineOrder.Authorization, "tokens.authorization", app => app.UseAuthorization()));
+        return kit;
+    }
+
+    /// <summary>
+    /// Adds <see cref="ITokenIssuer"/>, <see cref="ITokenKeyManager"/> and this service's signing keys, and the JWKS document at
+    /// <c>/.well-known/jwks.json</c> to <c>MapKitEndpoints</c>. Options are bound from <c>MicroserviceKit:Tokens</c>.
+    /// A service that also accepts its own tokens calls <see cref="AddTokenValidation(IMicroserviceKitBuilder)"/> too.
+    /// </summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <returns>The kit builder.</returns>
+    public static IMicroserviceKitBuilder AddTokenIssuer(this IMicroserviceKitBuilder kit) => AddTokenIssuer(kit, configure: null!);
+
+    /// <summary>Adds token issuance (see <see cref="AddTokenIssuer(IMicroserviceKitBuilder)"/>) with options set in code after binding.</summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The kit builder.</returns>
+    public static IMicroserviceKitBuilder AddTokenIssuer(this IMicroserviceKitBuilder kit, Action<TokenOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        AddCommon(kit, configure);
+        var services = kit.Services;
+        services.TryAddSingleton<ITokenIssuer, TokenIssuer>();
+        services.TryAddSingleton<ITokenKeyManager>(provider => provider.GetRequiredService<LocalKeyRing>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenKeyRingInitializer>());
+        if (!services.Any(d => d.ServiceType == typeof(KitEndpointRegistration) && d.ImplementationInstance is KitEndpointRegistration { Name: "tokens.jwks" }))
+        {
+            services.AddSingleton(new KitEndpointRegistration("tokens.jwks", endpoints => endpoints.MapJwks()));
+        }
+
+        return kit;
+    }
+
+    private static void AddCommon(IMicroserviceKitBuilder kit, Action<TokenOptions>? configure)
+    {
+        // Each call binds and configures again (harmless); the validators and defaults are registered once.
+        kit.AddKitOptions(Subsection, configure);
+        var services = kit.Services;
+        if (services.Any(d => d.ServiceType == typeof(TokenCommonMarker)))
+        {
+            return;
+        }
+
+        services.AddSingleton<TokenCommonMarker>();
+        services.AddOptions<TokenOptions>().PostConfigure<IOptions<MicroserviceKitOptions>>((options, kitOptions) =>
+        {
+            options.Issuer ??= kitOptions.Value.ServiceName;
+            options.Audience ??= options.Issuer;
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>>(new TokenOptionsValidator(kit.KeyOf(Subsection))));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LocalKeyRing>();
+    }
+
+    private sealed class TokenValidationMarker;
+
+    private sealed class TokenCommonMarker;
+}

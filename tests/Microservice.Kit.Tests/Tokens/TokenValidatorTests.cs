@@ -1,0 +1,150 @@
+using Microservice.Kit.Tokens;
+using Microservice.Kit.Tokens.Internal;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Microservice.Kit.Tests.Tokens;
+
+public sealed class TokenValidatorTests
+{
+    [Theory]
+    [InlineData(TokenSigningAlgorithm.ES256)]
+    [InlineData(TokenSigningAlgorithm.RS256)]
+    [InlineData(TokenSigningAlgorithm.HS256)]
+    public async Task Validate_IssuedToken_IsValidAndExposesItsClaims(TokenSigningAlgorithm algorithm)
+    {
+        using var services = new TokenServices(options =>
+        {
+            options.Algorithm = algorithm;
+            options.Secret = "a-test-secret-that-is-at-least-32-bytes-long";
+        });
+        var issued = services.Issuer.Issue(new TokenRequest("alice") { Permissions = ["emp.create"] });
+
+        var outcome = await services.Validator.ValidateAsync(issued.AccessToken);
+
+        Assert.True(outcome.IsValid, outcome.FailureReason.ToString());
+        Assert.Equal("alice", outcome.Subject);
+        Assert.Equal(["emp.create"], outcome.Permissions);
+        Assert.Equal(issued.ExpiresAt, outcome.ExpiresAt);
+        Assert.Equal(issued.KeyId, outcome.KeyId);
+        Assert.Equal(issued.TokenId, outcome.TokenId);
+        Assert.Contains(outcome.Claims, c => c.Type == "jti" && c.Value == issued.TokenId);
+        Assert.Equal("alice", outcome.CreatePrincipal().Identity!.Name);
+    }
+
+    [Fact]
+    public async Task Validate_SameTokenAgain_IsServedFromTheCache()
+    {
+        using var services = new TokenServices();
+        var token = services.Issuer.Issue(new TokenRequest("alice")).AccessToken;
+
+        var first = await services.Validator.ValidateAsync(token);
+        var second = await services.Validator.ValidateAsync(token);
+
+        Assert.True(first.IsValid);
+        Assert.Same(first, second);
+    }
+
+    [Fact]
+    public async Task Validate_CachedTokenAfterExp_IsRevalidatedAndRejectedBeyondTheSkew()
+    {
+        using var services = new TokenServices();
+        var token = services.Issuer.Issue(new TokenRequest("alice") { Lifetime = TimeSpan.FromMinutes(1) }).AccessToken;
+        var first = await services.Validator.ValidateAsync(token);
+
+        services.Time.Advance(TimeSpan.FromSeconds(70));
+        var withinSkew = await services.Validator.ValidateAsync(token);
+        services.Time.Advance(TimeSpan.FromSeconds(25));
+        var beyondSkew = await services.Validator.ValidateAsync(token);
+
+        Assert.True(first.IsValid);
+        Assert.True(withinSkew.IsValid);
+        Assert.NotSame(first, withinSkew);
+        Assert.Equal(TokenFailureReason.Expired, beyondSkew.FailureReason);
+    }
+
+    [Fact]
+    public async Task Validate_TokenThatFailed_IsNotCached()
+    {
+        using var services = new TokenServices();
+        var now = services.Time.GetUtcNow().UtcDateTime;
+        var fromTheFuture = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "employees",
+            Audience = "employees",
+            NotBefore = now.AddMinutes(10),
+            Expires = now.AddHours(1),
+            TokenType = "at+jwt",
+            SigningCredentials = services.Get<LocalKeyRing>().SigningKey.Credentials,
+        });
+
+        var early = await services.Validator.ValidateAsync(fromTheFuture);
+        services.Time.Advance(TimeSpan.FromMinutes(10));
+        var onTime = await services.Validator.ValidateAsync(fromTheFuture);
+
+        Assert.Equal(TokenFailureReason.NotYetValid, early.FailureReason);
+        Assert.True(onTime.IsValid);
+    }
+
+    [Fact]
+    public async Task Validate_RetiredKeyAfterCaching_IsRejected()
+    {
+        using var services = new TokenServices();
+        var old = services.Issuer.Issue(new TokenRequest("alice"));
+        Assert.True((await services.Validator.ValidateAsync(old.AccessToken)).IsValid);
+
+        await services.Keys.RotateAsync();
+        var fresh = services.Issuer.Issue(new TokenRequest("alice"));
+        var oldDuringOverlap = await services.Validator.ValidateAsync(old.AccessToken);
+        await services.Keys.RetireAsync(old.KeyId);
+        var oldAfterRetirement = await services.Validator.ValidateAsync(old.AccessToken);
+
+        Assert.NotEqual(old.KeyId, fresh.KeyId);
+        Assert.True((await services.Validator.ValidateAsync(fresh.AccessToken)).IsValid);
+        Assert.True(oldDuringOverlap.IsValid);
+        Assert.Equal(TokenFailureReason.UnknownKey, oldAfterRetirement.FailureReason);
+    }
+
+    [Fact]
+    public async Task Validate_CacheTurnedOff_ValidatesEveryTime()
+    {
+        using var services = new TokenServices(options => options.CacheSize = 0);
+        var token = services.Issuer.Issue(new TokenRequest("alice")).AccessToken;
+
+        var first = await services.Validator.ValidateAsync(token);
+        var second = await services.Validator.ValidateAsync(token);
+
+        Assert.True(second.IsValid);
+        Assert.NotSame(first, second);
+    }
+
+    [Fact]
+    public async Task Cache_IsBoundedAndKeepsRecentlyUsedEntries()
+    {
+        using var services = new TokenServices();
+        var outcome = await services.Validator.ValidateAsync(services.Issuer.Issue(new TokenRequest("alice")).AccessToken);
+        var cache = new ValidatedTokenCache(capacity: 4);
+        var now = services.Time.GetUtcNow().UtcTicks;
+
+        cache.Add("hot", outcome, epoch: 0);
+        for (var i = 0; i < 20; i++)
+        {
+            cache.Add("cold-" + i, outcome, epoch: 0);
+            Assert.True(cache.TryGet("hot", now, epoch: 0, out _));
+        }
+
+        Assert.False(cache.TryGet("cold-0", now, epoch: 0, out _));
+        Assert.False(cache.TryGet("hot", now, epoch: 1, out _));
+        Assert.False(cache.TryGet("cold-19", outcome.ExpiresAt.UtcTicks, epoch: 0, out _));
+    }
+
+    [Fact]
+    public void Cache_NeverAddsARejectedOutcome()
+    {
+        var cache = new ValidatedTokenCache(capacity: 4);
+
+        cache.Add("token", TokenValidationOutcome.Failure(TokenFailureReason.BadSignature), epoch: 0);
+
+        Assert.False(cache.TryGet("token", 0, epoch: 0, out _));
+    }
+}
