@@ -59,7 +59,9 @@ public sealed class ApiVersionSetBuilder
         List<ApiVersionDeprecation> deprecated;
         if (_supported.Count == 0 && _deprecated.Count == 0)
         {
-            supported = options.SupportedVersions.Select(ApiVersion.Parse);
+            supported = options.SupportedVersions.Count == 0
+                ? [ApiVersion.Parse(options.DefaultVersion)]
+                : options.SupportedVersions.Select(ApiVersion.Parse);
             deprecated = [.. fromOptions.Select(pair => Merge(new ApiVersionDeprecation(pair.Key, null, null, null, null), pair.Value))];
         }
         else

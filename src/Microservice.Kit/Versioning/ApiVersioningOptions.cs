@@ -18,9 +18,12 @@ public sealed class ApiVersioningOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool AssumeDefaultVersionWhenUnspecified { get; set; } = true;
 
-    /// <summary>The versions every versioned route group serves unless it declares its own (deprecated ones included).</summary>
-    /// <value>The default is <c>["1.0"]</c>.</value>
-    public IList<string> SupportedVersions { get; set; } = ["1.0"];
+    /// <summary>
+    /// The versions every versioned route group serves unless it declares its own (deprecated ones included); when
+    /// empty, <see cref="DefaultVersion"/> alone. (Empty by default because configuration binding appends to a list.)
+    /// </summary>
+    /// <value>The default is empty: the default version only.</value>
+    public IList<string> SupportedVersions { get; set; } = [];
 
     /// <summary>
     /// The versions that are deprecated, each with when it was deprecated, when it goes away and where to read
