@@ -28,12 +28,12 @@ internal sealed class VersionedApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<VersionedApp> StartAsync(Action<ApiVersioningOptions>? configure = null, Action<IEndpointRouteBuilder>? map = null)
+    public static async Task<VersionedApp> StartAsync(Action<ApiVersioningOptions>? configure = null, Action<IEndpointRouteBuilder>? map = null, Action<Microservice.Kit.Hosting.IMicroserviceKitBuilder>? kit = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.AddMicroserviceKit().AddApiVersioning(options =>
+        var kitBuilder = builder.AddMicroserviceKit().AddApiVersioning(options =>
         {
             options.Deprecations.Add(new ApiVersionDeprecationOptions
             {
@@ -44,6 +44,7 @@ internal sealed class VersionedApp : IAsyncDisposable
             });
             configure?.Invoke(options);
         });
+        kit?.Invoke(kitBuilder);
         var app = builder.Build();
         app.UseMicroserviceKit();
         if (map is null)
@@ -55,6 +56,7 @@ internal sealed class VersionedApp : IAsyncDisposable
             map(app);
         }
 
+        app.MapKitEndpoints();
         await app.StartAsync();
         return new VersionedApp(app);
     }
