@@ -1,4 +1,5 @@
 using Asp.Versioning;
+using ApiVersionReportingMiddleware = Microservice.Kit.Versioning.Internal.ApiVersionReportingMiddleware;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +33,9 @@ public class VersionedEndpointBenchmarks
     {
         _kit = Create(builder => builder.AddMicroserviceKit().AddApiVersioning(), app =>
         {
+            // The versioning step UseMicroserviceKit adds (without the kit's exception handling, which the
+            // Asp.Versioning host does not have either).
+            app.Use(ApiVersionReportingMiddleware.InvokeAsync);
             var api = app.MapVersionedGroup("/api", v => v.HasVersion(2.0).HasDeprecatedVersion(1.0));
             api.MapGet("/ping", (KitApiVersion version) => version.Major);
         });

@@ -2,6 +2,7 @@ using Microservice.Kit.Hosting;
 using Microservice.Kit.Hosting.Internal;
 using Microservice.Kit.Versioning;
 using Microservice.Kit.Versioning.Internal;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Configuration;
@@ -59,6 +60,7 @@ public static class ApiVersioningKitBuilderExtensions
         kit.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiVersioningOptions>>(new ApiVersioningOptionsValidator(key)));
         kit.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ApiVersionMatcherPolicy>());
         kit.Services.TryAddSingleton<ApiVersioningMarker>();
+        kit.Services.AddSingleton(new KitMiddlewareStep(KitPipelineOrder.Versioning, "versioning.reporting", app => app.Use(ApiVersionReportingMiddleware.InvokeAsync)));
         kit.Services.AddSingleton(new ApiVersioningRegistration(section, configure));
         return kit;
     }

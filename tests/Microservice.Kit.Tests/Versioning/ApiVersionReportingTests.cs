@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using Microservice.Kit.Problems;
 using Microservice.Kit.Versioning.Internal;
+using Microsoft.AspNetCore.Builder;
 
 namespace Microservice.Kit.Tests.Versioning;
 
@@ -33,6 +35,23 @@ public sealed class ApiVersionReportingTests
         Assert.Equal("@" + VersionedApp.DeprecatedOn.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), response.Headers.GetValues("Deprecation").Single());
         Assert.Equal("Wed, 30 Jun 2027 00:00:00 GMT", response.Headers.GetValues("Sunset").Single());
         Assert.Contains("<https://docs.example/v1-deprecation>; rel=\"deprecation\"; type=\"text/html\"", response.Headers.GetValues("Link"));
+    }
+
+    [Fact]
+    public async Task ProblemFromAVersionedHandler_StillReportsTheVersions()
+    {
+        await using var app = await VersionedApp.StartAsync(map: endpoints =>
+        {
+            var api = endpoints.MapVersionedGroup("/api", v => v.HasVersion(2.0).HasDeprecatedVersion(1.0));
+            api.MapGet("/missing", string () => throw new NotFoundException("Employee 9 does not exist."));
+        });
+
+        using var response = await app.Client.GetAsync("/api/v1/missing");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("1.0, 2.0", response.Headers.GetValues("api-supported-versions").Single());
+        Assert.Equal("1.0", response.Headers.GetValues("api-deprecated-versions").Single());
+        Assert.True(response.Headers.Contains("Sunset"));
     }
 
     [Fact]

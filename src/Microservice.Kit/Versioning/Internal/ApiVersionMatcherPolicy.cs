@@ -152,32 +152,31 @@ internal sealed class ApiVersionMatcherPolicy(IOptions<ApiVersioningOptions> opt
         feature.Requested = failedVersion;
         feature.Unspecified = error == ApiVersionReadStatus.None && unspecified;
         feature.Unsupported = error == ApiVersionReadStatus.None && !feature.Unspecified;
-        httpContext.Response.Headers[ApiVersioningConstants.SupportedVersionsHeader] = failed.Set.SupportedHeader;
-        if (failed.Set.Deprecated.Length != 0)
-        {
-            httpContext.Response.Headers[ApiVersioningConstants.DeprecatedVersionsHeader] = failed.Set.DeprecatedHeader;
-        }
+        ReportVersions(httpContext.Response, failed.Set);
 
         candidates.ReplaceEndpoint(firstVersioned, ApiVersionErrorEndpoint.Instance, candidates[firstVersioned].Values);
         candidates.SetValidity(firstVersioned, true);
         return Task.CompletedTask;
     }
 
+    internal static void ReportVersions(HttpResponse response, ApiVersionSet set)
+    {
+        response.Headers[ApiVersioningConstants.SupportedVersionsHeader] = set.SupportedHeader;
+        if (set.Deprecated.Length != 0)
+        {
+            response.Headers[ApiVersioningConstants.DeprecatedVersionsHeader] = set.DeprecatedHeader;
+        }
+    }
+
     internal static void Report(HttpResponse response, ApiVersionSet set, ApiVersion version)
     {
+        ReportVersions(response, set);
+        if (set.Deprecated.Length == 0 || set.DeprecationOf(version) is not { } deprecation)
+        {
+            return;
+        }
+
         var headers = response.Headers;
-        headers[ApiVersioningConstants.SupportedVersionsHeader] = set.SupportedHeader;
-        if (set.Deprecated.Length == 0)
-        {
-            return;
-        }
-
-        headers[ApiVersioningConstants.DeprecatedVersionsHeader] = set.DeprecatedHeader;
-        if (set.DeprecationOf(version) is not { } deprecation)
-        {
-            return;
-        }
-
         if (deprecation.DeprecationHeader.Count != 0)
         {
             headers[ApiVersioningConstants.DeprecationHeader] = deprecation.DeprecationHeader;
