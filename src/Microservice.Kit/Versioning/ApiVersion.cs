@@ -87,9 +87,6 @@ public readonly struct ApiVersion : IEquatable<ApiVersion>, IComparable<ApiVersi
     /// <summary>The status (<c>beta</c>, <c>rc1</c>), or <see langword="null"/>.</summary>
     public string? Status { get; }
 
-    /// <summary>Whether this is the default value (<c>default(ApiVersion)</c>, which is <c>0.0</c>) rather than a parsed or created version.</summary>
-    internal bool IsDefault => _major == 0 && _minor == 0 && _date == 0 && Status is null;
-
     /// <summary>Parses a version, throwing when it is not one.</summary>
     /// <param name="text">The text, for example <c>2.0</c>.</param>
     /// <returns>The version.</returns>
