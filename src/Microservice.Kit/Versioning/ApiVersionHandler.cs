@@ -73,6 +73,7 @@ public sealed class ApiVersionHandler : DelegatingHandler
         {
             // The server answered UnsupportedApiVersion (a 400 that lists versions without ours): one more try.
             Log.Retrying(_logger, service, version, better, request.Method.Method, 400, ApiVersioningConstants.UnsupportedApiVersion);
+            VersioningMetrics.ClientRetries.Add(1);
             response.Dispose();
             version = better;
             Write(request, original, version);

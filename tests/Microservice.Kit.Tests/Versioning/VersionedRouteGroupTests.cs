@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace Microservice.Kit.Tests.Versioning;
@@ -226,6 +227,17 @@ public sealed class VersionedRouteGroupTests
         Assert.Equal(["1.0", "2.0"], problem.GetProperty("supportedVersions").EnumerateArray().Select(e => e.GetString()));
         Assert.True(problem.TryGetProperty("traceId", out _));
         Assert.Equal("1.0, 2.0", string.Join(", ", response.Headers.GetValues("api-supported-versions")));
+    }
+
+    [Fact]
+    public async Task VersionErrors_AreCountedByReason()
+    {
+        await using var app = await VersionedApp.StartAsync();
+        using var collector = new MetricCollector<long>(null, "Microservice.Kit", "microservice.kit.versioning.rejected");
+
+        (await app.Client.GetAsync("/api/v9/ping")).Dispose();
+
+        Assert.Contains(collector.GetMeasurementSnapshot(), m => m.Value == 1 && Equals(m.Tags["reason"], ApiVersioningConstants.UnsupportedApiVersion));
     }
 
     [Fact]

@@ -58,6 +58,7 @@ internal static class ApiVersionErrorEndpoint
         var error = Describe(httpContext, feature);
         var logger = httpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Microservice.Kit.Versioning");
         Log.VersionRejected(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", error.Code);
+        VersioningMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", error.Code));
         var problems = httpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
         await ProblemWriter.WriteAsync(httpContext, problems, ProblemFactory.Create(error)).ConfigureAwait(false);
     }
