@@ -63,7 +63,7 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
         _context = context;
         _entityName = typeof(TEntity).Name;
         _collectionName = collectionName ?? typeof(TEntity).Name;
-        _collection = context.Database.GetCollection<TEntity>(_collectionName);
+        _collection = MapperWarmup.GetCollection<TEntity>(context.Database, _collectionName);
         _documents = context.Database.GetCollection(_collectionName);
 
         _versionField = FieldName(context.Database.Mapper, nameof(IEntity<TId>.Version));
