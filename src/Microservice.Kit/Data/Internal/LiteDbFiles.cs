@@ -34,7 +34,7 @@ internal static class LiteDbFiles
         {
             parsed = new ConnectionString(connectionString);
         }
-        catch (Exception exception) when (exception is LiteException or ArgumentException or FormatException or InvalidCastException)
+        catch (Exception exception) when (exception is LiteException or ArgumentException or FormatException or InvalidCastException or IndexOutOfRangeException or KeyNotFoundException)
         {
             throw new ArgumentException("is not a valid LiteDB connection string: " + exception.Message, nameof(connectionString), exception);
         }
