@@ -4,6 +4,7 @@ using Microservice.Kit.Hosting;
 using Microservice.Kit.Hosting.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -62,7 +63,12 @@ public static class LiteDbKitBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(kit);
         AddCore(kit, configure: null);
-        kit.Services.TryAddSingleton<TRepository>();
+        if (!kit.Services.Any(d => d.ServiceType == typeof(TRepository)))
+        {
+            kit.Services.AddSingleton<TRepository>();
+            kit.Services.AddSingleton(new RepositoryRegistration(typeof(TRepository)));
+        }
+
         foreach (var contract in typeof(TRepository).GetInterfaces())
         {
             if (contract.IsGenericType && contract.GetGenericTypeDefinition() == typeof(IRepository<,>))
@@ -90,6 +96,7 @@ public static class LiteDbKitBuilderExtensions
             provider.GetRequiredService<IOptions<LiteDbOptions>>().Value,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<ILoggerFactory>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RepositoryWarmup>());
         services.AddHealthChecks().AddCheck<LiteDbHealthCheck>("litedb", tags: [KitHealthTags.Ready]);
         return kit;
     }

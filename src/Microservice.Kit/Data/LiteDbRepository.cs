@@ -29,7 +29,7 @@ namespace Microservice.Kit.Data;
 /// </remarks>
 /// <typeparam name="TEntity">The entity type.</typeparam>
 /// <typeparam name="TId">The id type.</typeparam>
-public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
+public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>, IRepositoryInitializer
     where TEntity : class, IEntity<TId>
 {
     private const string AddOperation = "add";
@@ -422,6 +422,8 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
         ArgumentNullException.ThrowIfNull(entity);
         (entity as IValidatableEntity)?.Validate(errors);
     }
+
+    void IRepositoryInitializer.Initialize() => EnsureInitialized();
 
     internal void EnsureInitialized(bool inTransaction = false)
     {

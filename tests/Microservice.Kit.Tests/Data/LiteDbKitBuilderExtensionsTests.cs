@@ -90,6 +90,20 @@ public sealed class LiteDbKitBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task Start_CreatesEveryRepositoryAndItsIndexesBeforeTheFirstRequest()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddMicroserviceKit().AddLiteDb(o => o.ConnectionString = ":memory:").AddRepository<UserRepository>();
+        using var host = builder.Build();
+
+        await host.StartAsync();
+
+        var indexes = host.Services.GetRequiredService<LiteDbContext>().Database.GetCollection("$indexes").Find("collection = 'User'").Select(d => d["name"].AsString);
+        Assert.Contains("Username", indexes);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task ReadyEndpoint_IsHealthyWhileTheDatabaseIsOpen()
     {
         await using var host = await KestrelTestHost.StartAsync(
