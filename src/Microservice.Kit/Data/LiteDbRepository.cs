@@ -608,6 +608,9 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
 
                 query = (request.OrderBy, request.Descending) switch
                 {
+                    // Without a filter LiteDB walks the _id index in order: an explicit ORDER BY _id would make it
+                    // sort the whole collection instead (measured: 9 MB and ~20 ms for a page of 10,000 documents).
+                    (null, false) when request.Filter is null => query,
                     (null, false) => query.OrderBy("_id"),
                     (null, true) => query.OrderByDescending("_id"),
                     (var orderBy, false) => query.OrderBy(orderBy),
