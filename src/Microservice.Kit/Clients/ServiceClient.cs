@@ -36,6 +36,10 @@ public sealed class ServiceClient
         Name = name;
         HttpClient = httpClient;
         _serializerOptions = options.SerializerOptions;
+
+        // Fills in the reflection resolver when none was set (as JsonSerializer does on first use), so that
+        // GetTypeInfo works; a source-generated resolver in the chain is kept.
+        _serializerOptions.MakeReadOnly(populateMissingResolver: true);
     }
 
     /// <summary>The client's name (<c>employees</c>), as given to <c>AddServiceClient</c> and reported in errors.</summary>
