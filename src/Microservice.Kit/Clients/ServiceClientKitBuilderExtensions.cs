@@ -154,6 +154,10 @@ public static class ServiceClientKitBuilderExtensions
             })
             .AddHttpMessageHandler(provider => CreateCallHandler(provider, name, key));
 
+        // IHttpClientFactory's own request logging writes the full URI, query included (where tokens and keys
+        // sometimes travel), at Information on every call; the client logs each attempt itself, without the query.
+        http.RemoveAllLoggers();
+
         http.AddResilienceHandler("microservice-kit", (pipeline, context) =>
             {
                 var provider = context.ServiceProvider;
