@@ -20,6 +20,9 @@ public enum ServiceCallFailure
 
     /// <summary>The service answered with a success whose body could not be read as the expected JSON.</summary>
     InvalidResponse = 4,
+
+    /// <summary>The client's <see cref="ITokenSource"/> failed to supply a token: the call was not made.</summary>
+    TokenUnavailable = 5,
 }
 
 /// <summary>
@@ -82,6 +85,7 @@ public sealed class ServiceCallException : DependencyUnavailableException
             ServiceCallFailure.Timeout => $"Service '{serviceName}' did not answer in time.",
             ServiceCallFailure.CircuitOpen => $"Service '{serviceName}' is failing; calls to it are paused.",
             ServiceCallFailure.InvalidResponse => $"Service '{serviceName}' sent a response that could not be read.",
+            ServiceCallFailure.TokenUnavailable => $"No token could be obtained to call service '{serviceName}'.",
             _ => $"The call to service '{serviceName}' failed.",
         };
     }

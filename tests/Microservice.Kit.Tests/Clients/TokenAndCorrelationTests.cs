@@ -58,6 +58,21 @@ public sealed class TokenAndCorrelationTests
     }
 
     [Fact]
+    public async Task TokenSource_Failing_IsAServiceCallExceptionAndNoCallIsMade()
+    {
+        var requests = 0;
+        await using var service = await TestService.StartAsync(app => app.MapGet("/echo", () => Interlocked.Increment(ref requests)));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, client: b => b.AddTokenSource(_ =>
+            ValueTask.FromException<ServiceToken>(new InvalidOperationException("issuer down"))));
+
+        var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<int>("/echo"));
+
+        Assert.Equal(ServiceCallFailure.TokenUnavailable, error.Failure);
+        Assert.Equal(503, error.StatusCode);
+        Assert.Equal(0, requests);
+    }
+
+    [Fact]
     public async Task Token_IsNeverSentToAHostTheClientWasNotConfiguredFor()
     {
         await using var configured = await StartEchoAsync();

@@ -126,7 +126,22 @@ internal sealed class ServiceCallHandler(
             return;
         }
 
-        var token = await tokenSource!.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        string? token;
+        try
+        {
+            token = await tokenSource!.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // An issuer or vault that is down makes the dependency unreachable for us: a 503, not a 500.
+            if (logger.IsEnabled(LogLevel.Warning))
+            {
+                Log.CallFailed(logger, serviceName, RetryRules.Operation(request), 0, "token_unavailable", null);
+            }
+
+            throw new ServiceCallException(serviceName, ServiceCallFailure.TokenUnavailable, innerException: exception);
+        }
+
         if (string.IsNullOrEmpty(token))
         {
             return;
