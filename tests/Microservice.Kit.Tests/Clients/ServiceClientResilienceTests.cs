@@ -5,6 +5,7 @@ using Microservice.Kit.Clients;
 using Microservice.Kit.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Microservice.Kit.Tests.Clients;
@@ -319,6 +320,60 @@ public sealed class ServiceClientResilienceTests(ITestOutputHelper output)
         Assert.Equal(2, retries.GetMeasurementSnapshot().Where(m => Equals(m.Tags["service"], name)).Sum(m => m.Value));
         var call = Assert.Single(calls.GetMeasurementSnapshot(), m => Equals(m.Tags["service"], name));
         Assert.Equal("success", call.Tags["outcome"]);
+    }
+
+    [Theory]
+    [InlineData(400, 1)]
+    [InlineData(404, 1)]
+    [InlineData(408, 4)]
+    [InlineData(429, 4)]
+    [InlineData(500, 4)]
+    [InlineData(503, 4)]
+    public async Task Delete_IsRetriedOnTransientStatusesOnly(int status, int expectedRequests)
+    {
+        var requests = 0;
+        await using var service = await TestService.StartAsync(app => app.MapDelete("/employees/1", () =>
+        {
+            Interlocked.Increment(ref requests);
+            return Results.StatusCode(status);
+        }));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, o => o.CircuitBreaker.MinimumThroughput = 100);
+
+        var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.DeleteAsync("/employees/1"));
+
+        Assert.Equal((HttpStatusCode)status, error.ResponseStatusCode);
+        Assert.Equal(expectedRequests, requests);
+    }
+
+    [Fact]
+    public async Task HandlerAddedThroughConfigureHttpClient_RunsOnEveryAttempt()
+    {
+        var versions = new List<string>();
+        await using var service = await TestService.StartAsync(app => app.MapGet("/employees/1", (HttpContext context) =>
+        {
+            lock (versions)
+            {
+                versions.Add(context.Request.Headers["api-version"].ToString());
+                return versions.Count == 1 ? Results.StatusCode(503) : Results.Ok(new Employee(1, "Ada", "London"));
+            }
+        }));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, client: b =>
+            b.ConfigureHttpClient(http => http.AddHttpMessageHandler(() => new ApiVersionHandler("2.0"))));
+
+        await harness.Client.GetAsync<Employee>("/employees/1");
+
+        Assert.Equal(["2.0", "2.0"], versions);
+    }
+
+    /// <summary>Stands in for the Versioning feature's client handler.</summary>
+    private sealed class ApiVersionHandler(string version) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Remove("api-version");
+            request.Headers.Add("api-version", version);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private sealed class ForwardOnlyStream(byte[] data) : Stream
