@@ -209,7 +209,7 @@ public sealed class FileUploads
             throw InvalidUpload($"A form field is longer than {FileStoreConstants.MaxFieldBytes} bytes.");
         }
 
-        return Encoding.UTF8.GetString(buffer, 0, read).Trim();
+        return Encoding.UTF8.GetString(buffer, 0, read);
     }
 
     private static Exception Translate(Exception exception, CancellationToken requestAborted) => exception switch
