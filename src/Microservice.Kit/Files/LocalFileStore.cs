@@ -79,7 +79,7 @@ public sealed class LocalFileStore : IFileStore
                 var (size, sha256) = await CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
                 info = new StoredFileInfo(fileId, size, contentType, fileName, sha256, _timeProvider.GetUtcNow());
                 var header = FileHeader.Encode(new FileMetadata(contentType, fileName, size, sha256, info.CreatedAt));
-                await RandomAccess.WriteAsync(file.SafeFileHandle, header, 0, cancellationToken).ConfigureAwait(false);
+                RandomAccess.Write(file.SafeFileHandle, header, 0);
                 if (_flushToDisk)
                 {
                     file.Flush(flushToDisk: true);
@@ -121,14 +121,14 @@ public sealed class LocalFileStore : IFileStore
     {
         var path = PathOf(fileId);
         var opened = await OpenAsync(fileId, path, cancellationToken).ConfigureAwait(false);
-        if (opened is not var (handle, info))
+        if (opened is not var (file, info))
         {
             FileMetrics.Operation("read", "not_found", Backend);
             return null;
         }
 
         FileMetrics.Operation("read", "opened", Backend);
-        return new StoredFile(info, new FileContentStream(handle, FileHeader.Size, info.Size));
+        return new StoredFile(info, new FileContentStream(file, FileHeader.Size, info.Size));
     }
 
     /// <inheritdoc/>
@@ -136,12 +136,12 @@ public sealed class LocalFileStore : IFileStore
     {
         var path = PathOf(fileId);
         var opened = await OpenAsync(fileId, path, cancellationToken).ConfigureAwait(false);
-        if (opened is not var (handle, info))
+        if (opened is not var (file, info))
         {
             return null;
         }
 
-        handle.Dispose();
+        await file.DisposeAsync().ConfigureAwait(false);
         return info;
     }
 
@@ -217,34 +217,21 @@ public sealed class LocalFileStore : IFileStore
 
     private static async Task<(long Size, string Sha256)> CopyAndHashAsync(Stream source, FileStream target, CancellationToken cancellationToken)
     {
-        // Two pooled buffers: while one chunk is written (RandomAccess runs the write on the thread pool), this
-        // thread hashes it and reads the next into the other, so SHA-256 costs little wall-clock time. Memory
-        // use is 2 x 256 KiB whatever the file's size.
-        var current = ArrayPool<byte>.Shared.Rent(FileStoreConstants.CopyBufferBytes);
-        var next = ArrayPool<byte>.Shared.Rent(FileStoreConstants.CopyBufferBytes);
+        // One pooled buffer, whatever the file's size. Each chunk is hashed and then written synchronously at its
+        // offset: on Unix an "asynchronous" file write is this same write moved to another thread-pool thread,
+        // and measured on a loaded 2-core machine (64 MiB) the hop per chunk cost more than overlapping the hash
+        // with the write saved (sync 308-572 ms vs overlapped 352-754 ms; plain copy 128-455 ms).
+        var buffer = ArrayPool<byte>.Shared.Rent(FileStoreConstants.CopyBufferBytes);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
             long offset = FileHeader.Size;
-            var read = await source.ReadAtLeastAsync(current, current.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            while (read > 0)
+            int read;
+            while ((read = await source.ReadAtLeastAsync(buffer.AsMemory(0, FileStoreConstants.CopyBufferBytes), FileStoreConstants.CopyBufferBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                var write = RandomAccess.WriteAsync(target.SafeFileHandle, current.AsMemory(0, read), offset, cancellationToken);
-                hash.AppendData(current, 0, read);
+                hash.AppendData(buffer, 0, read);
+                RandomAccess.Write(target.SafeFileHandle, buffer.AsSpan(0, read), offset);
                 offset += read;
-                int following;
-                try
-                {
-                    following = await source.ReadAtLeastAsync(next, next.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    // Never return a buffer to the pool, or leave, while a write still reads from it.
-                    await write.ConfigureAwait(false);
-                }
-
-                (current, next) = (next, current);
-                read = following;
             }
 
             Span<byte> digest = stackalloc byte[32];
@@ -253,8 +240,7 @@ public sealed class LocalFileStore : IFileStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(next);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -277,13 +263,20 @@ public sealed class LocalFileStore : IFileStore
         }
     }
 
-    private async Task<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, StoredFileInfo Info)?> OpenAsync(string fileId, string path, CancellationToken cancellationToken)
+    private async Task<(FileStream File, StoredFileInfo Info)?> OpenAsync(string fileId, string path, CancellationToken cancellationToken)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        FileStream file;
         try
         {
             // FileShare.Delete: a delete or an overwrite may happen while a download is in flight.
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0,
+                Options = FileOptions.Asynchronous,
+            });
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -293,20 +286,20 @@ public sealed class LocalFileStore : IFileStore
         var buffer = ArrayPool<byte>.Shared.Rent(FileHeader.Size);
         try
         {
-            var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, FileHeader.Size), 0, cancellationToken).ConfigureAwait(false);
+            var read = await file.ReadAtLeastAsync(buffer.AsMemory(0, FileHeader.Size), FileHeader.Size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             var metadata = FileHeader.Decode(buffer.AsSpan(0, read));
-            if (metadata is null || RandomAccess.GetLength(handle) != FileHeader.Size + metadata.Size)
+            if (metadata is null || file.Length != FileHeader.Size + metadata.Size)
             {
                 Log.CorruptFile(_logger, fileId, "read", metadata is null ? "header" : "length");
-                handle.Dispose();
+                await file.DisposeAsync().ConfigureAwait(false);
                 return null;
             }
 
-            return (handle, new StoredFileInfo(fileId, metadata.Size, metadata.ContentType, metadata.FileName, metadata.Sha256, metadata.Created));
+            return (file, new StoredFileInfo(fileId, metadata.Size, metadata.ContentType, metadata.FileName, metadata.Sha256, metadata.Created));
         }
         catch
         {
-            handle.Dispose();
+            await file.DisposeAsync().ConfigureAwait(false);
             throw;
         }
         finally

@@ -1,12 +1,12 @@
-using Microsoft.Win32.SafeHandles;
-
+using System.Runtime.CompilerServices;
 namespace Microservice.Kit.Files.Internal;
 
 /// <summary>
-/// A read-only, seekable view of a stored file's content: <see cref="RandomAccess"/> reads at the header offset,
-/// with no buffer of its own (callers copy in large chunks) and a count of the bytes served for the metrics.
+/// A read-only, seekable view of a stored file's content: an unbuffered <see cref="FileStream"/> read at the
+/// header offset (callers copy in large chunks, and its cached completion source makes each asynchronous read
+/// allocation-free), with a count of the bytes served for the metrics.
 /// </summary>
-internal sealed class FileContentStream(SafeFileHandle handle, long offset, long length) : Stream
+internal sealed class FileContentStream(FileStream file, long offset, long length) : Stream
 {
     private long _position;
     private long _bytesRead;
@@ -30,33 +30,32 @@ internal sealed class FileContentStream(SafeFileHandle handle, long offset, long
 
     public override int Read(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var count = (int)Math.Min(buffer.Length, length - _position);
+        var count = Remaining(buffer.Length);
         if (count <= 0)
         {
             return 0;
         }
 
-        var read = RandomAccess.Read(handle, buffer[..count], offset + _position);
-        Advance(read);
-        return read;
+        file.Position = offset + _position;
+        return Advance(file.Read(buffer[..count]));
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Pooled state machines: a read that completes asynchronously would otherwise allocate its box on every
+    // call, and allocations would grow with the file's size (measured: 75 KB for a 64 MiB download).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var count = (int)Math.Min(buffer.Length, length - _position);
+        var count = Remaining(buffer.Length);
         if (count <= 0)
         {
             return 0;
         }
 
-        var read = await RandomAccess.ReadAsync(handle, buffer[..count], offset + _position, cancellationToken).ConfigureAwait(false);
-        Advance(read);
-        return read;
+        file.Position = offset + _position;
+        return Advance(await file.ReadAsync(buffer[..count], cancellationToken).ConfigureAwait(false));
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -82,21 +81,40 @@ internal sealed class FileContentStream(SafeFileHandle handle, long offset, long
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            await file.DisposeAsync().ConfigureAwait(false);
+            FileMetrics.BytesRead(_bytesRead, "local");
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
         {
             _disposed = true;
-            handle.Dispose();
+            file.Dispose();
             FileMetrics.BytesRead(_bytesRead, "local");
         }
 
         base.Dispose(disposing);
     }
 
-    private void Advance(int read)
+    private int Remaining(int requested)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return (int)Math.Min(requested, length - _position);
+    }
+
+    private int Advance(int read)
     {
         _position += read;
         _bytesRead += read;
+        return read;
     }
 }

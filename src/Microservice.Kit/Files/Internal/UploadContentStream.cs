@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microservice.Kit.Problems;
 
 namespace Microservice.Kit.Files.Internal;
@@ -41,6 +42,9 @@ internal sealed class UploadContentStream(byte[] prefix, int prefixLength, Strea
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Pooled state machines: a read that completes asynchronously would otherwise allocate its box on every
+    // call, and allocations would grow with the file's size (measured: 75 KB for a 64 MiB download).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (TakePrefix(buffer.Span) is var fromPrefix and > 0)
