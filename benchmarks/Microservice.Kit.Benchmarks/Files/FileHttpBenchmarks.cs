@@ -58,6 +58,10 @@ public class FileHttpBenchmarks
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         _client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+        using (var started = Process.GetCurrentProcess())
+        {
+            Console.WriteLine($"// files-http peak working set before any transfer: {started.PeakWorkingSet64 / (1024 * 1024)} MiB");
+        }
 
         // Both downloads need something to read before the first iteration.
         await KitUpload();

@@ -275,7 +275,6 @@ public sealed class LocalFileStore : IFileStore
                 Access = FileAccess.Read,
                 Share = FileShare.ReadWrite | FileShare.Delete,
                 BufferSize = 0,
-                Options = FileOptions.Asynchronous,
             });
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
@@ -286,7 +285,9 @@ public sealed class LocalFileStore : IFileStore
         var buffer = ArrayPool<byte>.Shared.Rent(FileHeader.Size);
         try
         {
-            var read = await file.ReadAtLeastAsync(buffer.AsMemory(0, FileHeader.Size), FileHeader.Size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            // A 4 KiB read: synchronous, like the content reads (see FileContentStream).
+            cancellationToken.ThrowIfCancellationRequested();
+            var read = file.ReadAtLeast(buffer.AsSpan(0, FileHeader.Size), FileHeader.Size, throwOnEndOfStream: false);
             var metadata = FileHeader.Decode(buffer.AsSpan(0, read));
             if (metadata is null || file.Length != FileHeader.Size + metadata.Size)
             {
