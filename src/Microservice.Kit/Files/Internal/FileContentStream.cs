@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Microservice.Kit.Files.Internal;
 
 /// <summary>
@@ -53,6 +55,25 @@ internal sealed class FileContentStream(FileStream file, long offset, long lengt
         }
 
         return ValueTask.FromResult(Read(buffer.Span));
+    }
+
+    /// <summary>Copies in chunks of at least 256 KiB: a quarter of the syscalls of the default 80 KiB.</summary>
+    public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+    {
+        ValidateCopyToArguments(destination, bufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, FileStoreConstants.CopyBufferBytes));
+        try
+        {
+            int read;
+            while ((read = Read(buffer)) > 0)
+            {
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public override long Seek(long offset, SeekOrigin origin)
