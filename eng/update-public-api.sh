@@ -11,7 +11,7 @@ grep -oP "warning RS0016: Symbol '\K.*(?=' is not part of the declared public AP
 grep -oP "warning RS0017: Symbol '\K.*(?=' is part of the declared API, but is either not public or could not be found)" "$log" | sort -u > "$log.remove" || true
 {
   echo '#nullable enable'
-  { grep -v '^#nullable' "$unshipped" | grep -vxF -f "$log.remove" || true; cat "$log.add"; } | grep -v '^$' | sort -u
+  { grep -v '^#nullable' "$unshipped" | grep -vxF -f "$log.remove" || true; cat "$log.add"; } | grep -v "^$" | LC_ALL=C sort -u
 } > "$unshipped.new"
 mv "$unshipped.new" "$unshipped"
 echo "added $(wc -l < "$log.add"), removed $(wc -l < "$log.remove")"

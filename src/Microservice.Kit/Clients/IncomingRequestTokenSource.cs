@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Microservice.Kit.Clients;
+
+/// <summary>
+/// Passes on the token of the request being handled: <c>Authorization: Bearer &lt;token&gt;</c>, or else the raw
+/// value of a fallback header (<c>X-Auth-Header</c> by default). Outside a request it returns no token.
+/// </summary>
+public sealed class IncomingRequestTokenSource : ITokenSource
+{
+    private const string BearerPrefix = "Bearer ";
+    private readonly IHttpContextAccessor _accessor;
+    private readonly string? _fallbackHeader;
+
+    /// <summary>Creates the source.</summary>
+    /// <param name="accessor">Gives the current request.</param>
+    /// <param name="fallbackHeader">The header read when there is no bearer token; <see langword="null"/> for none.</param>
+    public IncomingRequestTokenSource(IHttpContextAccessor accessor, string? fallbackHeader = "X-Auth-Header")
+    {
+        ArgumentNullException.ThrowIfNull(accessor);
+        _accessor = accessor;
+        _fallbackHeader = string.IsNullOrEmpty(fallbackHeader) ? null : fallbackHeader;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken) => new(Read());
+
+    private string? Read()
+    {
+        var headers = _accessor.HttpContext?.Request.Headers;
+        if (headers is null)
+        {
+            return null;
+        }
+
+        var authorization = headers[HeaderNames.Authorization].ToString();
+        if (authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var token = authorization.AsSpan(BearerPrefix.Length).Trim();
+            return token.IsEmpty ? null : token.ToString();
+        }
+
+        if (_fallbackHeader is not null)
+        {
+            var raw = headers[_fallbackHeader].ToString().Trim();
+            if (raw.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                raw = raw[BearerPrefix.Length..].Trim();
+            }
+
+            return raw.Length == 0 ? null : raw;
+        }
+
+        return null;
+    }
+}

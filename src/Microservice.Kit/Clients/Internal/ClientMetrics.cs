@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microservice.Kit.Diagnostics;
+
+namespace Microservice.Kit.Clients.Internal;
+
+/// <summary>The Clients feature's instruments, on the kit's one meter.</summary>
+internal static class ClientMetrics
+{
+    public static readonly Counter<long> Calls = KitDiagnostics.Meter.CreateCounter<long>(
+        "microservice_kit.clients.calls", unit: "{call}", description: "Calls made by service clients, by service, method and outcome.");
+
+    public static readonly Histogram<double> Duration = KitDiagnostics.Meter.CreateHistogram<double>(
+        "microservice_kit.clients.duration", unit: "s", description: "Duration of service client calls, retries included.");
+
+    public static readonly Counter<long> Retries = KitDiagnostics.Meter.CreateCounter<long>(
+        "microservice_kit.clients.retries", unit: "{retry}", description: "Retries made by service clients, by service and reason.");
+
+    public static readonly Counter<long> CircuitTransitions = KitDiagnostics.Meter.CreateCounter<long>(
+        "microservice_kit.clients.circuit_transitions", unit: "{transition}", description: "Circuit breaker state changes, by service and new state (open, half_open, closed).");
+
+    public static void RecordCall(string service, string method, string outcome, TimeSpan elapsed)
+    {
+        if (Calls.Enabled)
+        {
+            var tags = new TagList { { "service", service }, { "method", method }, { "outcome", outcome } };
+            Calls.Add(1, tags);
+        }
+
+        if (Duration.Enabled)
+        {
+            var tags = new TagList { { "service", service }, { "method", method }, { "outcome", outcome } };
+            Duration.Record(elapsed.TotalSeconds, tags);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Microservice.Kit.Clients;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Configures a service client added with <c>AddServiceClient</c>.</summary>
+public static class ServiceClientBuilderExtensions
+{
+    /// <summary>
+    /// Passes the incoming request's token on to the service: <c>Authorization: Bearer</c>, or else the header named
+    /// by <see cref="ServiceClientTokenOptions.IncomingHeader"/>. Same as <c>Token:Mode = Propagate</c> in configuration.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <returns>The client's builder.</returns>
+    public static IServiceClientBuilder PropagateIncomingToken(this IServiceClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<ServiceClientOptions>(builder.Name, options => options.Token.Mode = ServiceClientTokenMode.Propagate);
+        return builder;
+    }
+
+    /// <summary>Attaches the token of the given source to the client's calls (<c>Token:Mode = Source</c>).</summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="factory">Creates the source, once.</param>
+    /// <returns>The client's builder.</returns>
+    public static IServiceClientBuilder AddTokenSource(this IServiceClientBuilder builder, Func<IServiceProvider, ITokenSource> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.RemoveAllKeyed<ITokenSource>(builder.Name);
+        builder.Services.AddKeyedSingleton(builder.Name, (provider, _) => factory(provider));
+        builder.Services.Configure<ServiceClientOptions>(builder.Name, options => options.Token.Mode = ServiceClientTokenMode.Source);
+        return builder;
+    }
+
+    /// <summary>Attaches the token of a <typeparamref name="TSource"/>, created from the container once.</summary>
+    /// <typeparam name="TSource">The token source.</typeparam>
+    /// <param name="builder">The client's builder.</param>
+    /// <returns>The client's builder.</returns>
+    public static IServiceClientBuilder AddTokenSource<TSource>(this IServiceClientBuilder builder)
+        where TSource : class, ITokenSource =>
+        builder.AddTokenSource(provider => ActivatorUtilities.GetServiceOrCreateInstance<TSource>(provider));
+
+    /// <summary>
+    /// Attaches a token obtained from <paramref name="acquire"/> and cached until shortly before it expires
+    /// (a <see cref="CachedTokenSource"/>).
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="acquire">Obtains a new token and its expiry.</param>
+    /// <returns>The client's builder.</returns>
+    public static IServiceClientBuilder AddTokenSource(this IServiceClientBuilder builder, Func<CancellationToken, ValueTask<ServiceToken>> acquire)
+    {
+        ArgumentNullException.ThrowIfNull(acquire);
+        return builder.AddTokenSource(provider => new CachedTokenSource(acquire, provider.GetService<TimeProvider>()));
+    }
+
+    /// <summary>
+    /// Configures the underlying <see cref="HttpClient"/> further, for example to add the API version handler:
+    /// <c>.ConfigureHttpClient(http =&gt; http.AddApiVersion("2.0"))</c>. Handlers added here run on every attempt.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="configure">Configures the <see cref="IHttpClientBuilder"/>.</param>
+    /// <returns>The client's builder.</returns>
+    public static IServiceClientBuilder ConfigureHttpClient(this IServiceClientBuilder builder, Action<IHttpClientBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(builder.HttpClientBuilder);
+        return builder;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics.CodeAnalysis;
+using Microservice.Kit.Files;
+using Microservice.Kit.Problems;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the file upload, download and delete endpoints.</summary>
+public static class FileEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>POST {pattern}</c> (multipart upload: <c>file</c>, optional <c>file_id</c> and <c>overwrite</c>;
+    /// 201 with <c>Location</c> and <c>{"fileId","size","contentType","sha256"}</c>), <c>GET {pattern}/{fileId}</c>
+    /// (streamed download with ranges and conditional requests) and <c>DELETE {pattern}/{fileId}</c> (204 / 404).
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder.</param>
+    /// <param name="pattern">The route prefix, for example <c>/api/v1/files</c>.</param>
+    /// <param name="policy">Size limit and accepted types of uploads; by default any type up to <see cref="FileStoreOptions.MaxUploadBytes"/>.</param>
+    /// <returns>A convention builder for all three endpoints, with <see cref="FileEndpointConventionBuilder.Read"/> and <see cref="FileEndpointConventionBuilder.Write"/> for each kind.</returns>
+    /// <exception cref="InvalidOperationException"><c>AddFileStore</c> was not called.</exception>
+    public static FileEndpointConventionBuilder MapFileEndpoints(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern, UploadPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (endpoints.ServiceProvider.GetService(typeof(FileUploads)) is null)
+        {
+            throw new InvalidOperationException(
+                "app.MapFileEndpoints() needs the file store: call builder.AddMicroserviceKit().AddFileStore() before building the application.");
+        }
+
+        policy ??= new UploadPolicy();
+        var group = endpoints.MapGroup(pattern).WithTags("Files");
+        var read = group.MapGroup(string.Empty);
+        var write = group.MapGroup(string.Empty);
+
+        read.MapGet("/{fileId}", (string fileId, IFileStore store) => FileResults.Download(store, fileId));
+
+        write.MapPost("/", async (HttpContext httpContext, FileUploads uploads) =>
+            {
+                var info = await uploads.ReadFormAsync(httpContext, policy).ConfigureAwait(false);
+                var location = httpContext.Request.PathBase.Add(httpContext.Request.Path).Value!.TrimEnd('/') + "/" + info.FileId;
+                return TypedResults.Created(location, new FileUploadResponse(info.FileId, info.Size, info.ContentType, info.Sha256));
+            });
+
+        write.MapDelete("/{fileId}", async (string fileId, IFileStore store, CancellationToken cancellationToken) =>
+            {
+                FileIds.Validate(fileId);
+                return await store.DeleteAsync(fileId, cancellationToken).ConfigureAwait(false)
+                    ? TypedResults.NoContent()
+                    : throw new NotFoundException($"File '{fileId}' does not exist.", FileProblemCodes.FileNotFound);
+            });
+
+        return new FileEndpointConventionBuilder(read, write);
+    }
+}
+
+/// <summary>The body of a 201 answer to an upload.</summary>
+/// <param name="FileId">The id the file was stored under.</param>
+/// <param name="Size">Its length in bytes.</param>
+/// <param name="ContentType">The media type it is served with.</param>
+/// <param name="Sha256">Its SHA-256, 64 lowercase hexadecimal digits.</param>
+internal sealed record FileUploadResponse(string FileId, long Size, string ContentType, string Sha256);

@@ -1,0 +1,38 @@
+namespace Microservice.Kit.Files;
+
+/// <summary>Internal defaults of the Files feature, with the reasons for their values.</summary>
+internal static class FileStoreConstants
+{
+    public const string SectionName = "Files";
+
+    public const long DefaultMaxUploadBytes = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of a request beyond the file itself: multipart boundaries, part headers and the small fields.
+    /// The server's body limit is the file limit plus this, so a file just under the limit is never cut off.
+    /// </summary>
+    public const long MultipartOverheadBytes = 64 * 1024;
+
+    /// <summary>The longest value of a text field (<c>file_id</c>, <c>overwrite</c>) read from a form.</summary>
+    public const int MaxFieldBytes = 1024;
+
+    /// <summary>The number of leading bytes inspected for a signature; the longest built-in one needs 12.</summary>
+    public const int SignatureBytes = 64;
+
+    /// <summary>
+    /// Chunk size of the store's copy loop: large enough that syscalls do not matter (256 per 64 MiB), small
+    /// enough that many concurrent uploads hold little memory (one pooled buffer each).
+    /// </summary>
+    public const int CopyBufferBytes = 256 * 1024;
+
+    /// <summary>The temporary files of unfinished writes: ids cannot start with '.', so no id collides with them.</summary>
+    public const string TempPrefix = ".tmp-";
+
+    /// <summary>The longest original file name kept, in characters.</summary>
+    public const int MaxFileNameLength = 255;
+
+    /// <summary>The longest content type kept, in characters.</summary>
+    public const int MaxContentTypeLength = 255;
+
+    public const int MaxPageSize = 1000;
+}
