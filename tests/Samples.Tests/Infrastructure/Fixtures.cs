@@ -57,7 +57,9 @@ public class LibraryFixture : EmployeesFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        Library = await SampleProcess.StartAsync(Sample.Library, LibraryEnvironment(LibraryData, Employees));
+        var environment = LibraryEnvironment(LibraryData, Employees);
+        ConfigureLibrary(environment);
+        Library = await SampleProcess.StartAsync(Sample.Library, environment);
         LibraryClient = Library.CreateClient();
     }
 
@@ -71,6 +73,11 @@ public class LibraryFixture : EmployeesFixture
 
         LibraryData.Dispose();
         await base.DisposeAsync();
+    }
+
+    /// <summary>Adds settings to Library's environment before it starts.</summary>
+    protected virtual void ConfigureLibrary(Dictionary<string, string?> environment)
+    {
     }
 
     public static Dictionary<string, string?> LibraryEnvironment(TempDirectory data, SampleProcess employees) => new()

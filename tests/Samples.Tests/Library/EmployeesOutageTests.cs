@@ -8,13 +8,30 @@ namespace Samples.Tests.Library;
 /// <c>DependencyUnavailable</c> within the client's total timeout, at once while the circuit is open, never a 500,
 /// and succeeds again once Employees is back. Own processes: this test kills Employees.
 /// </summary>
-public sealed class EmployeesOutageTests(LibraryFixture fixture, ITestOutputHelper output) : IClassFixture<LibraryFixture>
+public sealed class EmployeesOutageTests(EmployeesOutageTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<EmployeesOutageTests.Fixture>
 {
-    /// <summary>Far above the sample's total timeout for a call to Employees, far below "hangs".</summary>
-    private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(30);
+    /// <summary>The client's total timeout (30 s by default) and a margin for a loaded machine: far below "hangs".</summary>
+    private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(35);
 
-    /// <summary>What "at once" means on a loaded, shared 2-core machine.</summary>
-    private static readonly TimeSpan AtOnce = TimeSpan.FromMilliseconds(750);
+    /// <summary>
+    /// What "at once" means: well under one retry cycle (0.5 + 1 + 2 s without jitter, as configured below), well
+    /// over a rejected call on a loaded, shared 2-core machine (about 50 ms).
+    /// </summary>
+    private static readonly TimeSpan AtOnce = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Library with its Employees client made predictable through the kit's own settings: backoff without jitter,
+    /// so a retrying call takes 3.5 s and cannot pass for "at once", and a circuit that judges after 8 attempts.
+    /// </summary>
+    public sealed class Fixture : LibraryFixture
+    {
+        protected override void ConfigureLibrary(Dictionary<string, string?> environment)
+        {
+            environment["MicroserviceKit__Clients__employees__Retry__UseJitter"] = "false";
+            environment["MicroserviceKit__Clients__employees__Retry__BaseDelay"] = "00:00:00.500";
+            environment["MicroserviceKit__Clients__employees__CircuitBreaker__MinimumThroughput"] = "8";
+        }
+    }
 
     [Fact]
     public async Task Loan_WhileEmployeesIsDown_Returns503Fast_AndRecoversWhenItIsBack()
