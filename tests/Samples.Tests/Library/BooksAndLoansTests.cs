@@ -206,6 +206,23 @@ public sealed class BooksAndLoansTests(LibraryFixture fixture)
         await list.ReadProblemAsync(HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task Loan_ByAUserEmployeesRefuses_Returns403_NotAnOutage()
+    {
+        // books.write lets the caller into Library, but the caller's own token goes on to Employees, which wants emp.list.
+        var username = Api.Unique("lender");
+        await fixture.Client.CreateUserAsync(_token, username, "lender-password-1", "books.write");
+        var lender = await fixture.Client.GetTokenAsync(username, "lender-password-1");
+        var employee = await fixture.Client.CreateEmployeeAsync(_token);
+        var bookId = await CreateBookAsync();
+
+        using var lend = await _library.SendAsync(HttpMethod.Post, $"/api/v1/books/{bookId}/loans", lender, new { employeeId = employee["id"] });
+        await lend.ReadProblemAsync(HttpStatusCode.Forbidden);
+
+        using var giveBack = await _library.SendAsync(HttpMethod.Delete, $"/api/v1/books/{bookId}/loans", _token);
+        await giveBack.ReadProblemAsync(HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData("/health/live")]
     [InlineData("/health/ready")]
