@@ -12,9 +12,12 @@ builder.AddMicroserviceKit()
     })
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
     .AddRepository<BookRepository>()
-    .AddServiceClient<EmployeesClient>("employees", client => client.BaseAddress = settings.EmployeesBaseAddress)
-    .PropagateIncomingToken()                        // Employees sees the caller's own token
-    .ConfigureHttpClient(http => http.AddApiVersion(versions => versions.Versions = ["2.0", "1.0"]));  // the highest Employees has
+    .AddServiceClient<EmployeesClient>("employees", client =>
+    {
+        client.BaseAddress = settings.EmployeesBaseAddress;
+        client.ApiVersion.Versions = ["2.0", "1.0"];  // asks for the highest version Employees supports
+    })
+    .PropagateIncomingToken();                       // Employees sees the caller's own token
 
 var app = builder.Build();
 app.UseMicroserviceKit();     // problem details, authentication, authorization
