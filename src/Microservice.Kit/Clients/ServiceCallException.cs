@@ -55,6 +55,20 @@ public sealed class ServiceCallException : DependencyUnavailableException
         ProblemCode = problemCode;
         ProblemDetail = problemDetail;
         Extensions["service"] = serviceName;
+
+        // Machine-readable, like `code`: a caller can tell an open circuit (back off) from a timeout or a refusal
+        // without parsing `detail`. The dependency's own status, code and detail stay on the exception: they may
+        // describe its internals.
+        Extensions["reason"] = failure switch
+        {
+            ServiceCallFailure.ErrorResponse => "ErrorResponse",
+            ServiceCallFailure.ConnectionFailed => "ConnectionFailed",
+            ServiceCallFailure.Timeout => "Timeout",
+            ServiceCallFailure.CircuitOpen => "CircuitOpen",
+            ServiceCallFailure.InvalidResponse => "InvalidResponse",
+            ServiceCallFailure.TokenUnavailable => "TokenUnavailable",
+            _ => "Unknown",
+        };
     }
 
     /// <summary>The name of the called service's client (<c>employees</c>).</summary>

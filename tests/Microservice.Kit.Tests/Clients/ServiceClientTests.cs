@@ -125,6 +125,7 @@ public sealed class ServiceClientTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(ProblemCodes.DependencyUnavailable, problem!["code"]?.ToString());
         Assert.Equal("employees", problem["service"]?.ToString());
+        Assert.Equal("ConnectionFailed", problem["reason"]?.ToString());
         Assert.DoesNotContain("127.0.0.1", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
