@@ -1,5 +1,16 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
+using Microservice.Kit.Benchmarks;
 
-// Runs the benchmarks the filter selects: `-- --filter '*'` for all, `-- --filter '*' --job short` for a quick
-// look, `-- --filter '*' --job dry` for the smoke run CI does so that no benchmark can rot.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// The whole suite:      dotnet run -c Release --project benchmarks/Microservice.Kit.Benchmarks -- --filter '*'
+// A quick look:         ... -- --filter '*' --job short
+// The smoke run CI does (every benchmark once, in this process): benchmarks/run-dry.sh, i.e.
+//                       ... -- --filter '*' --job dry --inProcess
+// The exit code is not 0 when any selected benchmark failed, the filter selected none, or the suite's own rules
+// (SuiteValidator: [MemoryDiagnoser] and one baseline per comparison) are broken: BenchmarkDotNet itself prints
+// such errors and still exits 0.
+var config = ManualConfig.Create(DefaultConfig.Instance)
+    .WithBuildTimeout(TimeSpan.FromMinutes(10))
+    .AddValidator(SuiteValidator.Instance);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
+return SuiteOutcome.ExitCode(summaries, args, Console.Out);
