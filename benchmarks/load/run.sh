@@ -44,8 +44,8 @@ trap cleanup EXIT
 
 echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== build (Release)"
-dotnet build "$EMPLOYEES_PROJECT" -c Release --nologo -v quiet -o "$work/employees-bin" >/dev/null
-dotnet build "$BARE_PROJECT" -c Release --nologo -v quiet -o "$work/bare-bin" >/dev/null
+dotnet build "$EMPLOYEES_PROJECT" -c Release --nologo -v quiet -o "$work/employees-bin" | { grep -E "error|warn" || true; }
+dotnet build "$BARE_PROJECT" -c Release --nologo -v quiet -o "$work/bare-bin" | { grep -E "error|warn" || true; }
 employees_dll=$(ls "$work"/employees-bin/*.Service.dll | head -n 1)
 
 password="load-$RANDOM-$RANDOM-password"

@@ -18,7 +18,7 @@ internal static class BareApi
         builder.Logging.ClearProviders();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BareJsonContext.Default));
         using var database = new LiteDatabase($"Filename={databaseFile}");
-        var employees = database.GetCollection("employees");
+        var employees = database.GetCollection("employees", BsonAutoId.Int32);
 
         var app = builder.Build();
         var api = app.MapGroup("/api/v1/employees");
