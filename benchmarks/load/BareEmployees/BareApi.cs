@@ -14,8 +14,10 @@ internal static class BareApi
         var databaseFile = Arguments.Get(args, "--db");
         var pictureFile = Path.GetFullPath(Arguments.Get(args, "--picture"));
 
-        var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Logging.ClearProviders();
+        // The same host defaults as the sample (CreateBuilder, console logging at Warning): the comparison is about
+        // what the kit adds to a request, not about which host builder is used.
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BareJsonContext.Default));
         using var database = new LiteDatabase($"Filename={databaseFile}");
         var employees = database.GetCollection("employees", BsonAutoId.Int32);
