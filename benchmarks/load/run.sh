@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# End-to-end load test: the Employees sample (Release, the kit's auth + versioning + repository + file store) against
+# a bare minimal API serving the same LiteDB records (benchmarks/load/BareEmployees), same machine, same run.
+#
+#   benchmarks/load/run.sh            # DURATION=10s CONNECTIONS=32 THREADS=2 by default
+#   DURATION=15s CONNECTIONS=64 benchmarks/load/run.sh
+#
+# Steps: build both (Release); start Employees on 127.0.0.1 with a fresh data directory; seed 10,000 employees and
+# 100 pictures through its API; stop it and copy its database for the bare API; then for each of read, picture
+# and write: wrk against the bare API, then against Employees (with a token). Prints requests/s, p50/p99, non-2xx
+# and socket errors per run and the kit/bare ratios. Exit code 1 when any run had an error or a non-2xx response,
+# or when the read ratio is below TARGET_READ_RATIO (0.7). Loopback only; every wrk run is bounded by DURATION.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+COUNT=${COUNT:-10000}
+PICTURES=${PICTURES:-100}
+KIT_PORT=${KIT_PORT:-5090}
+BARE_PORT=${BARE_PORT:-5091}
+TARGET_READ_RATIO=${TARGET_READ_RATIO:-0.7}
+EMPLOYEES_PROJECT=${EMPLOYEES_PROJECT:-samples/Employees.Service}
+BARE_PROJECT=benchmarks/load/BareEmployees
+LUA=$PWD/benchmarks/load/employees.lua
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "== installing wrk"
+    if [[ $(id -u) -eq 0 ]]; then apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+    else sudo apt-get install -y -q wrk >/dev/null || { sudo apt-get update -q >/dev/null && sudo apt-get install -y -q wrk >/dev/null; }
+    fi
+fi
+
+work=$(mktemp -d -t kit-load-XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== build (Release)"
+dotnet build "$EMPLOYEES_PROJECT" -c Release --nologo -v quiet -o "$work/employees-bin" | { grep -E "error|warn" || true; }
+dotnet build "$BARE_PROJECT" -c Release --nologo -v quiet -o "$work/bare-bin" | { grep -E "error|warn" || true; }
+employees_dll=$(ls "$work"/employees-bin/*.Service.dll | head -n 1)
+
+password="load-$RANDOM-$RANDOM-password"
+data="$work/employees-data"
+mkdir -p "$data" "$work/bare"
+# A 100 KiB "PNG": the signature the upload policy checks, then random bytes.
+picture="$work/picture.png"
+{ printf '\x89PNG\r\n\x1a\n'; head -c $((100 * 1024 - 8)) /dev/urandom; } > "$picture"
+
+wait_ready() { # url pid
+    for _ in $(seq 1 120); do
+        if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+        kill -0 "$2" 2>/dev/null || { echo "the server exited during start-up" >&2; return 1; }
+        sleep 0.5
+    done
+    echo "no answer from $1 after 60 s" >&2
+    return 1
+}
+
+start_employees() {
+    ASPNETCORE_ENVIRONMENT=Production Employees__DataDirectory="$data" Employees__Admin__Password="$password" \
+        Logging__LogLevel__Default=Warning \
+        dotnet "$employees_dll" --urls "http://127.0.0.1:$KIT_PORT" >"$work/employees.log" 2>&1 &
+    employees_pid=$!
+    pids+=("$employees_pid")
+    wait_ready "http://127.0.0.1:$KIT_PORT/health/live" "$employees_pid"
+}
+
+stop() { # pid
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+echo "== seed $COUNT employees and $PICTURES pictures through the Employees API"
+start_employees
+token=$(dotnet "$work/bare-bin/BareEmployees.dll" seed --url "http://127.0.0.1:$KIT_PORT" --password "$password" \
+    --count "$COUNT" --pictures "$PICTURES" --picture "$picture" | tail -n 1)
+stop "$employees_pid"
+cp "$data/employees.db" "$work/bare/employees.db"
+[[ -f "$data/employees-log.db" ]] && cp "$data/employees-log.db" "$work/bare/employees-log.db"
+
+dotnet "$work/bare-bin/BareEmployees.dll" serve --db "$work/bare/employees.db" --picture "$picture" \
+    --urls "http://127.0.0.1:$BARE_PORT" >"$work/bare.log" 2>&1 &
+bare_pid=$!
+pids+=("$bare_pid")
+wait_ready "http://127.0.0.1:$BARE_PORT/api/v1/employees/1" "$bare_pid"
+start_employees
+# The token is good for the whole run (the default lifetime is an hour); check it works before measuring.
+curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$KIT_PORT/api/v1/employees/1"
+
+declare -A rps
+failures=0
+run() { # name side port token mode
+    local out
+    # A short warm-up (JIT, connection pools, LiteDB cache), then the measured run.
+    LOAD_MODE=$5 LOAD_TOKEN=$4 LOAD_COUNT=$COUNT LOAD_PICTURES=$PICTURES LOAD_THREADS=$THREADS \
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$LUA" "http://127.0.0.1:$3" >/dev/null
+    out=$(LOAD_MODE=$5 LOAD_TOKEN=$4 LOAD_COUNT=$COUNT LOAD_PICTURES=$PICTURES LOAD_THREADS=$THREADS \
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$LUA" "http://127.0.0.1:$3" | grep '^RESULT')
+    printf '%-8s %-5s %s\n' "$1" "$2" "${out#RESULT }"
+    rps[$1.$2]=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$out")
+    local bad
+    bad=$(sed -n 's/.* non2xx=\([0-9]*\) socket_errors=\([0-9]*\).*/\1 \2/p' <<<"$out")
+    if [[ "$bad" != "0 0" ]]; then failures=$((failures + 1)); fi
+}
+
+echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for mode in read picture write; do
+    run "$mode" bare "$BARE_PORT" "" "$mode"
+    run "$mode" kit "$KIT_PORT" "$token" "$mode"
+done
+
+echo "== kit / bare requests per second (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+for mode in read picture write; do
+    printf '%-8s %s\n' "$mode" "$(awk -v k="${rps[$mode.kit]}" -v b="${rps[$mode.bare]}" 'BEGIN { printf "%.2f", k / b }')"
+done
+read_ratio=$(awk -v k="${rps[read.kit]}" -v b="${rps[read.bare]}" 'BEGIN { printf "%.2f", k / b }')
+ok=$(awk -v r="$read_ratio" -v t="$TARGET_READ_RATIO" 'BEGIN { print (r >= t) ? 1 : 0 }')
+echo "read ratio $read_ratio (target >= $TARGET_READ_RATIO): $([[ $ok == 1 ]] && echo met || echo MISSED); runs with errors or non-2xx: $failures"
+[[ $ok == 1 && $failures -eq 0 ]]
