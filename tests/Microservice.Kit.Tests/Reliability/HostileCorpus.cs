@@ -136,8 +136,10 @@ public static class HostileCorpus
             yield return new HostileRequest("json-malformed", method, path, flipped, "application/json");
 
             // Oversized: a 1 MiB string, and a body over Kestrel's 30 MB request limit.
+            // Every field any route takes, each 256 KiB: over every length rule, whatever the route.
+            var huge = "\"" + new string('n', 256 * 1024) + "\"";
             yield return new HostileRequest("json-oversized", method, path,
-                Encoding.UTF8.GetBytes("{\"name\":\"" + new string('n', 1 << 20) + "\",\"address\":\"a\",\"username\":\"u\",\"password\":\"p\",\"title\":\"t\",\"author\":\"a\",\"isbn\":\"1\",\"employeeId\":1}"),
+                Encoding.UTF8.GetBytes($"{{\"name\":{huge},\"address\":{huge},\"username\":{huge},\"password\":{huge},\"title\":{huge},\"author\":{huge},\"isbn\":{huge},\"employeeId\":{huge}}}"),
                 "application/json");
         }
 
