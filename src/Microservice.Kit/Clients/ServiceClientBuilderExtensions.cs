@@ -1,4 +1,5 @@
 using Microservice.Kit.Clients;
+using Microservice.Kit.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -52,6 +53,33 @@ public static class ServiceClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(acquire);
         return builder.AddTokenSource(provider => new CachedTokenSource(acquire, provider.GetService<TimeProvider>()));
+    }
+
+    /// <summary>
+    /// Attaches a service token that this service issues to itself with the kit's <see cref="ITokenIssuer"/>
+    /// (added by <c>AddTokenIssuer()</c>), cached until shortly before it expires: for calls made on the service's
+    /// own behalf rather than a caller's.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="request">The subject, permissions and lifetime of the token to issue.</param>
+    /// <returns>The client's builder.</returns>
+    /// <exception cref="InvalidOperationException">When the first call is made and no <see cref="ITokenIssuer"/> is registered.</exception>
+    public static IServiceClientBuilder AddIssuedToken(this IServiceClientBuilder builder, TokenRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(request);
+        return builder.AddTokenSource(provider =>
+        {
+            var issuer = provider.GetService<ITokenIssuer>() ?? throw new InvalidOperationException(
+                $"Service client '{builder.Name}' issues its own token, but no ITokenIssuer is registered: call AddTokenIssuer() on the kit's builder.");
+            return new CachedTokenSource(
+                _ =>
+                {
+                    var token = issuer.Issue(request);
+                    return new ValueTask<ServiceToken>(new ServiceToken(token.AccessToken, token.ExpiresAt));
+                },
+                provider.GetService<TimeProvider>());
+        });
     }
 
     /// <summary>

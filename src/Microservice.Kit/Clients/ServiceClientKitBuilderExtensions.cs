@@ -3,6 +3,7 @@ using Microservice.Kit.Clients;
 using Microservice.Kit.Clients.Internal;
 using Microservice.Kit.Hosting;
 using Microservice.Kit.Hosting.Internal;
+using Microservice.Kit.Versioning;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -172,6 +173,27 @@ public static class ServiceClientKitBuilderExtensions
 
         http.AddHttpMessageHandler(provider => new AttemptHandler(
             name, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory)));
+
+        // The version handler goes in only when the client is configured with versions, so that a client that
+        // sends none pays nothing for it. It sits inside the retries: each attempt carries the negotiated version.
+        services.TryAddSingleton(provider => new ApiVersionDiscovery(provider.GetRequiredService<TimeProvider>()));
+        http.ConfigureAdditionalHttpMessageHandlers((handlers, provider) =>
+        {
+            var versions = provider.GetRequiredService<IOptionsMonitor<ServiceClientOptions>>().Get(name).ApiVersion;
+            if (versions.Versions.Count > 0)
+            {
+                handlers.Add(new ApiVersionHandler(
+                    new ApiVersionClientOptions
+                    {
+                        Versions = versions.Versions,
+                        Location = versions.Location,
+                        ParameterName = versions.ParameterName,
+                        Negotiate = versions.Negotiate,
+                    },
+                    provider.GetRequiredService<ApiVersionDiscovery>(),
+                    provider.GetService<ILogger<ApiVersionHandler>>()));
+            }
+        });
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microservice.Kit.Clients.Internal;
+using Microservice.Kit.Versioning;
 using Microsoft.Extensions.Options;
 
 namespace Microservice.Kit.Clients;
@@ -45,6 +46,15 @@ public sealed class ServiceClientOptions
     /// <summary>Which token, if any, is attached to calls.</summary>
     [ValidateObjectMembers]
     public ServiceClientTokenOptions Token { get; set; } = new();
+
+    /// <summary>
+    /// The API versions this client understands and how it sends them. With at least one version, the kit's
+    /// client-side version handler is added to the client: it asks for the highest version the called service
+    /// supports (learned from its <c>api-supported-versions</c> header), retries once on
+    /// <c>UnsupportedApiVersion</c>, and logs when the service says the version is deprecated or past its sunset.
+    /// </summary>
+    [ValidateObjectMembers]
+    public ServiceClientApiVersionOptions ApiVersion { get; set; } = new();
 
     /// <summary>
     /// Whether a <c>POST</c> or <c>PATCH</c> without an <c>Idempotency-Key</c> header gets a fresh one, which makes
@@ -171,4 +181,30 @@ public sealed class ServiceClientTokenOptions
     [Required]
     [RegularExpression("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", ErrorMessage = "must be a valid HTTP header name")]
     public string OutgoingHeader { get; set; } = ServiceClientDefaults.OutgoingTokenHeader;
+}
+
+/// <summary>
+/// The API version settings of a service client, bound from <c>MicroserviceKit:Clients:&lt;name&gt;:ApiVersion</c>.
+/// </summary>
+public sealed class ServiceClientApiVersionOptions
+{
+    /// <summary>
+    /// The versions the client understands, such as <c>["2.0", "1.0"]</c>; empty sends no version and adds no handler.
+    /// </summary>
+    /// <value>The default is empty.</value>
+    public IList<string> Versions { get; set; } = [];
+
+    /// <summary>Where the version is written: a header, a query parameter, or the <c>{version}</c> segment of the path.</summary>
+    /// <value>The default is <see cref="ApiVersionLocation.Header"/>.</value>
+    public ApiVersionLocation Location { get; set; } = ApiVersionLocation.Header;
+
+    /// <summary>The header or query parameter that carries the version.</summary>
+    /// <value>The default is <c>api-version</c>.</value>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", ErrorMessage = "must be a valid HTTP header or query parameter name")]
+    public string ParameterName { get; set; } = ApiVersioningConstants.DefaultParameterName;
+
+    /// <summary>Whether the client picks the highest version the service supports instead of always the highest it understands.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool Negotiate { get; set; } = true;
 }

@@ -16,9 +16,9 @@ namespace Microservice.Kit.Files;
 /// <para>A write streams to a temporary file (<c>.tmp-*</c>) in the same directory, hashing as it goes, flushes it
 /// to the disk and only then moves it into place: a reader sees the old file or the new one, never a part, and a
 /// crash leaves only a temporary file, which the next start removes (so give each process its own root).</para>
-/// <para>Create-if-absent publishes with <see cref="File.Move(string, string, bool)"/> without overwrite, a hard
-/// link on Unix and <c>MoveFileEx</c> on Windows: the operating system lets exactly one of several concurrent
-/// writers of an id win, with no window between a check and the write. Ids are case-sensitive on Linux and not
+/// <para>Create-if-absent publishes with a hard link (<c>link(2)</c>) on Unix and <c>MoveFileEx</c> without
+/// replace on Windows: the operating system lets exactly one of several concurrent writers of an id win, with no
+/// window between a check and the write. Ids are case-sensitive on Linux and not
 /// on Windows or macOS.</para>
 /// </remarks>
 public sealed class LocalFileStore : IFileStore
@@ -253,13 +253,9 @@ public sealed class LocalFileStore : IFileStore
             return;
         }
 
-        try
+        if (!AtomicFile.TryPublishNew(temp, path))
         {
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException exception) when (File.Exists(path))
-        {
-            throw new ConflictException($"A file with id '{fileId}' already exists.", FileProblemCodes.FileExists, exception);
+            throw new ConflictException($"A file with id '{fileId}' already exists.", FileProblemCodes.FileExists);
         }
     }
 

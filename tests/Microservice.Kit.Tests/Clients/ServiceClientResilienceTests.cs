@@ -129,7 +129,10 @@ public sealed class ServiceClientResilienceTests(ITestOutputHelper output)
         Assert.Equal(ServiceCallFailure.Timeout, error.Failure);
         Assert.Equal(503, error.StatusCode);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.2), TimeSpan.FromSeconds(1.5) + TimeSpan.FromSeconds(4));
-        Assert.InRange(Volatile.Read(ref requests), 2, 6); // the attempt timeout fired and the call retried
+        // The attempt timeout fired and the call retried: counted on the client, where each abandoned attempt is
+        // logged, because on a loaded machine a retried attempt can time out before the server has read it.
+        Assert.InRange(harness.CountLogs(RetryScheduledEvent), 1, 10);
+        Assert.InRange(Volatile.Read(ref requests), 1, 6);
     }
 
     [Fact]

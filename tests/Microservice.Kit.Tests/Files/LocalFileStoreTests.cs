@@ -127,9 +127,15 @@ public sealed class LocalFileStoreTests : IDisposable
         Assert.Equal(original, await ReadAll(reader!.Content));
     }
 
-    [Fact]
-    public async Task Write_ConcurrentSameIdWithoutOverwrite_ExactlyOneWins()
+    [Theory]
+    [InlineData("race-1")]
+    [InlineData("race-2")]
+    [InlineData("race-3")]
+    [InlineData("race-4")]
+    [InlineData("race-5")]
+    public async Task Write_ConcurrentSameIdWithoutOverwrite_ExactlyOneWins(string fileId)
     {
+        // Five rounds of 32 writers: a check-then-rename publish let several of them "win" under load.
         var store = NewStore();
         const int writers = 32;
         var contents = Enumerable.Range(0, writers).Select(i => TestFiles.Binary(20_000 + i)).ToArray();
@@ -140,7 +146,7 @@ public sealed class LocalFileStoreTests : IDisposable
             start.Wait();
             try
             {
-                return (Info: (StoredFileInfo?)await store.WriteAsync("race", new MemoryStream(bytes)), Error: (Exception?)null);
+                return (Info: (StoredFileInfo?)await store.WriteAsync(fileId, new MemoryStream(bytes)), Error: (Exception?)null);
             }
             catch (ConflictException error)
             {
@@ -152,9 +158,9 @@ public sealed class LocalFileStoreTests : IDisposable
 
         var winner = Assert.Single(results, r => r.Info is not null);
         Assert.Equal(writers - 1, results.Count(r => r.Error is ConflictException { Code: FileProblemCodes.FileExists }));
-        await using var file = await store.OpenReadAsync("race");
+        await using var file = await store.OpenReadAsync(fileId);
         Assert.Equal(winner.Info!.Sha256, TestFiles.Sha256(await ReadAll(file!.Content)));
-        Assert.Equal(["race"], _root.Entries());
+        Assert.Equal([fileId], _root.Entries());
     }
 
     [Fact]

@@ -41,6 +41,14 @@ internal sealed class ServiceClientOptionsValidator(string name, string key, ISe
             errors.Add($"{key}:Token:Mode is Source but no ITokenSource is registered for client '{name}': call AddTokenSource on the client's builder.");
         }
 
+        for (var i = 0; i < options.ApiVersion.Versions.Count; i++)
+        {
+            if (!Versioning.ApiVersion.TryParse(options.ApiVersion.Versions[i], out _))
+            {
+                errors.Add($"{key}:ApiVersion:Versions:{i} ('{options.ApiVersion.Versions[i]}') is not an API version; expected 1.0, 2, 2.1-beta or 2026-11-28.");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,0 +1,69 @@
+namespace Employees.Service;
+
+/// <summary>The <c>Employees</c> configuration section (environment form: <c>Employees__DataDirectory</c>, ...).</summary>
+internal sealed class EmployeesSettings
+{
+    public const string Section = "Employees";
+
+    /// <summary>The LiteDB file, stored files, pictures and signing keys. Relative paths are under the content root.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public AdminSettings Admin { get; set; } = new();
+
+    /// <summary>The largest upload <c>POST /api/v1/files</c> accepts.</summary>
+    public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>The largest picture <c>PUT .../picture</c> accepts.</summary>
+    public long MaxPictureBytes { get; set; } = 10L * 1024 * 1024;
+
+    public string DatabaseFile => Path.Combine(DataDirectory, "employees.db");
+
+    public string FilesDirectory => Path.Combine(DataDirectory, "files");
+
+    public string PicturesDirectory => Path.Combine(DataDirectory, "pictures");
+
+    public string KeysDirectory => Path.Combine(DataDirectory, "keys");
+
+    /// <summary>
+    /// Reads the section, resolves the data directory against the content root, and refuses to go on without an
+    /// admin password (exit code 1): Development gets one from appsettings.Development.json, every other environment must set it.
+    /// </summary>
+    public static EmployeesSettings Read(IHostApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(Section).Get<EmployeesSettings>() ?? new EmployeesSettings();
+        settings.DataDirectory = Path.GetFullPath(settings.DataDirectory, builder.Environment.ContentRootPath);
+        if (string.IsNullOrWhiteSpace(settings.Admin.Password))
+        {
+            // Refuse to start, saying which key is missing: a clean message and exit code beat a stack trace here.
+            Console.Error.WriteLine(
+                $"Employees cannot start: {Section}:Admin:Password is required in the {builder.Environment.EnvironmentName} environment. "
+                + "It is the password of the seeded 'admin' user; set it, for example with the environment variable Employees__Admin__Password.");
+            Environment.Exit(1);
+        }
+
+        return settings;
+    }
+}
+
+internal sealed class AdminSettings
+{
+    /// <summary>The password of the seeded <c>admin</c> user; hashed before it is stored, never logged.</summary>
+    public string? Password { get; set; }
+}
+
+/// <summary>Every permission of both samples. The seeded <c>admin</c> holds them all.</summary>
+internal static class Permissions
+{
+    public const string EmployeesCreate = "emp.create";
+    public const string EmployeesList = "emp.list";
+    public const string EmployeesUpdate = "emp.update";
+    public const string EmployeesDelete = "emp.delete";
+    public const string FilesRead = "files.read";
+    public const string FilesWrite = "files.write";
+    public const string UsersManage = "users.manage";
+    public const string BooksRead = "books.read";
+    public const string BooksWrite = "books.write";
+
+    public static IReadOnlyList<string> All { get; } =
+        [EmployeesCreate, EmployeesList, EmployeesUpdate, EmployeesDelete, FilesRead, FilesWrite, UsersManage, BooksRead, BooksWrite];
+}

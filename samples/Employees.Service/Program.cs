@@ -1,0 +1,37 @@
+using Employees.Service;
+using Employees.Service.Employees;
+using Employees.Service.Users;
+using Microsoft.AspNetCore.Identity;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = EmployeesSettings.Read(builder);      // the Employees section; exits if there is no admin password
+
+builder.AddMicroserviceKit()
+    .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
+    .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
+    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
+    .AddRepository<UserRepository>()
+    .AddRepository<EmployeeRepository>()
+    .AddFileStore(files =>
+    {
+        files.RootPath = settings.FilesDirectory;
+        files.MaxUploadBytes = settings.MaxFileBytes;
+    })
+    .AddApiVersioning()
+    .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton<Pictures>();
+builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+builder.Services.AddHostedService<AdminSeeder>();     // admin, with every permission of both services
+
+var app = builder.Build();
+app.UseMicroserviceKit();     // problem details, versioning, authentication, authorization
+app.MapKitEndpoints();        // /health/live, /health/ready, /.well-known/jwks.json, /openapi/v1.json, /openapi/v2.json
+app.MapUserEndpoints();       // POST /api/v1/tokens, POST /api/v1/users
+app.MapEmployeeEndpoints();   // /api/v1/employees (deprecated), /api/v2/employees, /api/employees; their pictures
+
+var files = app.MapFileEndpoints("/api/v1/files").WithGroupName("v1");
+files.Read.RequirePermission(Permissions.FilesRead);
+files.Write.RequirePermission(Permissions.FilesWrite);
+
+app.Run();

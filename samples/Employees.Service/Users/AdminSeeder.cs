@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Employees.Service.Users;
+
+/// <summary>
+/// On start, makes sure the <c>admin</c> user exists with the configured password and every permission. Changing
+/// <c>Employees:Admin:Password</c> and restarting therefore changes admin's password.
+/// </summary>
+internal sealed class AdminSeeder(UserRepository users, IPasswordHasher<User> hasher, EmployeesSettings settings) : IHostedService
+{
+    public const string AdminUsername = "admin";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var password = settings.Admin.Password!;
+        var admin = await users.FindByUsernameAsync(AdminUsername, cancellationToken);
+        if (admin is null)
+        {
+            admin = new User { Username = AdminUsername, Permissions = [.. Permissions.All] };
+            admin.PasswordHash = hasher.HashPassword(admin, password);
+            await users.AddAsync(admin, cancellationToken);
+            return;
+        }
+
+        var passwordChanged = hasher.VerifyHashedPassword(admin, admin.PasswordHash, password) == PasswordVerificationResult.Failed;
+        if (passwordChanged || !Permissions.All.All(admin.Permissions.Contains))
+        {
+            admin.PasswordHash = passwordChanged ? hasher.HashPassword(admin, password) : admin.PasswordHash;
+            admin.Permissions = [.. Permissions.All];
+            await users.UpdateAsync(admin, cancellationToken: cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
