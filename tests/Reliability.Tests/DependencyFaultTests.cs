@@ -31,7 +31,9 @@ public sealed class DependencyFaultTests(ITestOutputHelper output)
         var samples = new ConcurrentQueue<(string Phase, string Kind, int Status, TimeSpan Took)>();
         var phase = "steady";
         using var stop = new CancellationTokenSource();
-        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        // Four workers lend and give back (each call to Employees), two only read books (never calling Employees),
+        // so that a loan stuck on a frozen Employees cannot hide whether the rest of Library still answers.
+        var workers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
         {
             using var client = services.Library!.CreateClient();
             client.Timeout = TimeSpan.FromSeconds(90);
@@ -40,12 +42,14 @@ public sealed class DependencyFaultTests(ITestOutputHelper output)
             var bookId = Http.IdOf(book!);
             while (!stop.IsCancellationRequested)
             {
-                foreach (var (kind, method, path, body) in new (string, HttpMethod, string, object?)[]
-                {
-                    ("loan", HttpMethod.Post, $"/api/v1/books/{bookId}/loans", new { employeeId }),
-                    ("return", HttpMethod.Delete, $"/api/v1/books/{bookId}/loans", null),
-                    ("read", HttpMethod.Get, $"/api/v1/books/{bookId}", null),
-                })
+                var calls = w < 4
+                    ? new (string, HttpMethod, string, object?)[]
+                    {
+                        ("loan", HttpMethod.Post, $"/api/v1/books/{bookId}/loans", new { employeeId }),
+                        ("return", HttpMethod.Delete, $"/api/v1/books/{bookId}/loans", null),
+                    }
+                    : [("read", HttpMethod.Get, $"/api/v1/books/{bookId}", null)];
+                foreach (var (kind, method, path, body) in calls)
                 {
                     var current = phase;
                     var watch = Stopwatch.StartNew();
@@ -68,18 +72,19 @@ public sealed class DependencyFaultTests(ITestOutputHelper output)
             }
         })).ToArray();
 
-        async Task RunPhase(string name, Func<Task> start)
+        async Task RunPhase(string name, Func<Task> start, TimeSpan? length = null)
         {
-            await start();
             phase = name;
-            await Task.Delay(Phase);
+            await start();
+            await Task.Delay(length ?? Phase);
         }
 
         await Task.Delay(Phase);
         await RunPhase("employees-killed", () => services.Employees.StopAsync(graceful: false));
         await RunPhase("employees-restarted", () => services.Employees.StartAsync());
         var pid = Services.ProcessIdOf(services.Employees.Port);
-        await RunPhase("employees-frozen", () => { Services.Signal(pid, "STOP"); return Task.CompletedTask; });
+        // Frozen for longer than the client's 30 s total timeout, so that the timeout itself is exercised.
+        await RunPhase("employees-frozen", () => { Services.Signal(pid, "STOP"); return Task.CompletedTask; }, TimeSpan.FromSeconds(45));
         await RunPhase("employees-thawed", () => { Services.Signal(pid, "CONT"); return Task.CompletedTask; });
         // Recovery: the circuit closes again after its break; give it one more phase and count only its second half.
         await RunPhase("recovery", () => Task.CompletedTask);
