@@ -86,9 +86,20 @@ public sealed partial class Services : IAsyncDisposable
     {
         foreach (var file in Directory.EnumerateFiles(EmployeesData.Path, "*.json", SearchOption.AllDirectories))
         {
-            foreach (Match match in LongJsonString().Matches(File.ReadAllText(file)))
+            // Parsed, not matched as text: the serializer escapes '+' in base64 as \u002B.
+            JsonNode? document;
+            try
             {
-                yield return match.Groups[1].Value;
+                document = JsonNode.Parse(File.ReadAllText(file));
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                continue;
+            }
+
+            foreach (var value in Strings(document).Where(v => v.Length >= 40))
+            {
+                yield return value;
             }
         }
     }
@@ -136,8 +147,13 @@ public sealed partial class Services : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
-    [GeneratedRegex("\"([A-Za-z0-9+/=_-]{40,})\"")]
-    private static partial Regex LongJsonString();
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Strings(p.Value)),
+        JsonArray a => a.SelectMany(Strings),
+        JsonValue v when v.TryGetValue<string>(out var text) => [text],
+        _ => [],
+    };
 
     [GeneratedRegex(@"pid=(\d+)")]
     private static partial Regex PidPattern();
