@@ -1,9 +1,11 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace Microservice.Kit.Problems.Internal;
 
@@ -28,7 +30,9 @@ internal sealed class KitExceptionHandler(
             return true;
         }
 
-        var problem = Describe(exception);
+        var problem = HasUnknownCharset(httpContext, exception)
+            ? ProblemFactory.Create(415, ProblemCodes.UnsupportedMediaType, "Unsupported media type", "The request's charset is not a known encoding; send UTF-8.")
+            : Describe(exception);
         if (problem.Status >= 500)
         {
             Log.UnhandledException(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", problem.Extensions["code"] as string);
@@ -55,6 +59,30 @@ internal sealed class KitExceptionHandler(
         JsonException json => ProblemFactory.Create(400, ProblemCodes.MalformedJson, "Malformed JSON", JsonDetail(json)),
         _ => ProblemFactory.Create(500, ProblemCodes.InternalError, "An unexpected error occurred", null),
     };
+
+    // ASP.NET Core's JSON body reading throws a bare InvalidOperationException (not a BadHttpRequestException) when
+    // the Content-Type names a charset .NET cannot decode ("application/json; charset=nonsense"). That is the
+    // client's mistake, so it is a 415, not a 500. The cause is checked on the request itself rather than by
+    // matching the framework's message text.
+    private static bool HasUnknownCharset(HttpContext httpContext, Exception exception)
+    {
+        if (exception is not InvalidOperationException
+            || !MediaTypeHeaderValue.TryParse(httpContext.Request.ContentType, out var contentType)
+            || !contentType.Charset.HasValue)
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = Encoding.GetEncoding(HeaderUtilities.RemoveQuotes(contentType.Charset).ToString());
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
     {
