@@ -47,6 +47,21 @@ public sealed class JwksRotationTests : IDisposable
     }
 
     [Fact]
+    public async Task ColdValidator_ConcurrentFirstRequests_AllWaitForTheOneFirstFetch()
+    {
+        await using var issuer = await StartIssuerAsync();
+        await using var validator = await StartValidatorAsync(issuer);
+        var token = issuer.Issue("emp.create");
+
+        // Before the fix, requests that arrived while the first JWKS fetch was in flight were answered from the
+        // still-empty key set: 401 for a valid token.
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => StatusAsync(validator, token)));
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(1, Volatile.Read(ref _jwksRequests));
+    }
+
+    [Fact]
     public async Task UnknownKidFlood_CausesAtMostOneJwksFetch()
     {
         await using var issuer = await StartIssuerAsync();

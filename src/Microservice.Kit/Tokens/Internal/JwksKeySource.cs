@@ -51,8 +51,16 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
             return ValueTask.FromResult(_keys);
         }
 
-        // Stale or never fetched. After a failure, keep serving the last good set and try again only after the
-        // minimum interval, so that an unreachable issuer costs one attempt per interval rather than one per request.
+        // Never fetched: there is no last good set to serve, so wait for the fetch (the one in flight, or a new one)
+        // instead of answering with no keys. Concurrent first requests to a freshly started service used to get
+        // 401 for valid tokens this way, found by the reliability suite's soak.
+        if (Volatile.Read(ref _fetchedAtTicks) == 0)
+        {
+            return FirstFetchAsync(cancellationToken);
+        }
+
+        // Stale. After a failure, keep serving the last good set and try again only after the minimum interval,
+        // so that an unreachable issuer costs one attempt per interval rather than one per request.
         if (now - Volatile.Read(ref _lastAttemptTicks) < _options.JwksMinimumRefreshInterval.Ticks)
         {
             return ValueTask.FromResult(_keys);
@@ -75,6 +83,28 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
         return RefreshAsync(observedAttempt: Volatile.Read(ref _lastAttemptTicks), cancellationToken);
     }
 
+    private async ValueTask<KeySet> FirstFetchAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Whoever held the gate before fetched (use its keys) or failed just now (do not hammer an issuer that
+            // is down: the next attempt waits for the minimum interval, like every refresh).
+            var attempted = Volatile.Read(ref _lastAttemptTicks);
+            if (Volatile.Read(ref _fetchedAtTicks) != 0
+                || (attempted != 0 && _timeProvider.GetUtcNow().UtcTicks - attempted < _options.JwksMinimumRefreshInterval.Ticks))
+            {
+                return _keys;
+            }
+
+            return await FetchUnderGateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async ValueTask<KeySet> RefreshAsync(long observedAttempt, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -86,29 +116,35 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
                 return _keys;
             }
 
-            var now = _timeProvider.GetUtcNow().UtcTicks;
-            Volatile.Write(ref _lastAttemptTicks, now);
-            try
-            {
-                var keys = await FetchAsync(cancellationToken).ConfigureAwait(false);
-                var current = _keys;
-                _keys = new KeySet(keys, current.NextEpoch(keys));
-                Volatile.Write(ref _fetchedAtTicks, now);
-                TokenMetrics.JwksFetches.Add(1, new KeyValuePair<string, object?>("status", "success"));
-                Log.JwksFetched(_logger, keys.Count);
-            }
-            catch (Exception exception) when (exception is HttpRequestException or JsonException or InvalidDataException or TaskCanceledException or ArgumentException or CryptographicException or FormatException)
-            {
-                TokenMetrics.JwksFetches.Add(1, new KeyValuePair<string, object?>("status", "failure"));
-                Log.JwksFetchFailed(_logger, exception.GetType().Name, exception);
-            }
-
-            return _keys;
+            return await FetchUnderGateAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Fetches the key set; the caller holds <see cref="_gate"/>.</summary>
+    private async ValueTask<KeySet> FetchUnderGateAsync(CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow().UtcTicks;
+        Volatile.Write(ref _lastAttemptTicks, now);
+        try
+        {
+            var keys = await FetchAsync(cancellationToken).ConfigureAwait(false);
+            var current = _keys;
+            _keys = new KeySet(keys, current.NextEpoch(keys));
+            Volatile.Write(ref _fetchedAtTicks, now);
+            TokenMetrics.JwksFetches.Add(1, new KeyValuePair<string, object?>("status", "success"));
+            Log.JwksFetched(_logger, keys.Count);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or InvalidDataException or TaskCanceledException or ArgumentException or CryptographicException or FormatException)
+        {
+            TokenMetrics.JwksFetches.Add(1, new KeyValuePair<string, object?>("status", "failure"));
+            Log.JwksFetchFailed(_logger, exception.GetType().Name, exception);
+        }
+
+        return _keys;
     }
 
     private async Task<IReadOnlyList<TrustedKey>> FetchAsync(CancellationToken cancellationToken)
