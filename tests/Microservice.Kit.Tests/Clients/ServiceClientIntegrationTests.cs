@@ -22,18 +22,7 @@ public sealed class ServiceClientIntegrationTests
     public async Task ApiVersionConfigured_NegotiatesDownTo2_AgainstAServerSupporting1And2()
     {
         var sent = new ConcurrentQueue<string>();
-        await using var server = await KestrelTestHost.StartAsync(
-            builder => builder.AddMicroserviceKit().AddApiVersioning(o => o.SupportedVersions = ["1.0", "2.0"]),
-            app =>
-            {
-                app.Use((context, next) =>
-                {
-                    sent.Enqueue(context.Request.Headers["api-version"].ToString());
-                    return next(context);
-                });
-                app.UseMicroserviceKit();
-                VersionedApp.MapEmployees(app);
-            });
+        await using var server = await StartVersionedServerAsync(sent);
         await using var harness = ClientTestHarness.Create(server.BaseAddress, o => o.ApiVersion.Versions = ["3.0", "2.0", "1.0"]);
 
         var first = await PingAsync(harness.Client);
@@ -48,18 +37,7 @@ public sealed class ServiceClientIntegrationTests
     public async Task ApiVersionNotConfigured_SendsNoVersion()
     {
         var sent = new ConcurrentQueue<string>();
-        await using var server = await KestrelTestHost.StartAsync(
-            builder => builder.AddMicroserviceKit().AddApiVersioning(o => o.SupportedVersions = ["1.0", "2.0"]),
-            app =>
-            {
-                app.Use((context, next) =>
-                {
-                    sent.Enqueue(context.Request.Headers["api-version"].ToString());
-                    return next(context);
-                });
-                app.UseMicroserviceKit();
-                VersionedApp.MapEmployees(app);
-            });
+        await using var server = await StartVersionedServerAsync(sent);
         await using var harness = ClientTestHarness.Create(server.BaseAddress);
 
         var version = await PingAsync(harness.Client);
@@ -132,6 +110,20 @@ public sealed class ServiceClientIntegrationTests
         Assert.NotNull(error);
         Assert.Contains("AddTokenIssuer()", error.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>A server supporting 1.0 and 2.0 that records the <c>api-version</c> header of every request.</summary>
+    private static Task<KestrelTestHost> StartVersionedServerAsync(ConcurrentQueue<string> sent) => KestrelTestHost.StartAsync(
+        builder => builder.AddMicroserviceKit().AddApiVersioning(o => o.SupportedVersions = ["1.0", "2.0"]),
+        app =>
+        {
+            app.Use((context, next) =>
+            {
+                sent.Enqueue(context.Request.Headers["api-version"].ToString());
+                return next(context);
+            });
+            app.UseMicroserviceKit();
+            VersionedApp.MapEmployees(app);
+        });
 
     private static async Task<string> PingAsync(ServiceClient client)
     {
