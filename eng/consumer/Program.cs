@@ -37,9 +37,9 @@ using (var zip = ZipFile.OpenRead(package))
     {
         "LiteDB",
         "Microsoft.AspNetCore.OpenApi",
-        "Microsoft.Extensions.Http.Resilience",
         "Microsoft.IdentityModel.JsonWebTokens",
         "Microsoft.OpenApi",
+        "Polly.Core",
     };
     Console.WriteLine("package dependencies: " + string.Join(", ", dependencies.Order(StringComparer.Ordinal)));
     if (!dependencies.SetEquals(intended))

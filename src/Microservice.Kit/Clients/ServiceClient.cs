@@ -215,7 +215,7 @@ public sealed class ServiceClient
         ArgumentNullException.ThrowIfNull(request);
         if (completionOption == HttpCompletionOption.ResponseHeadersRead)
         {
-            ServiceCallState.For(request).StreamResponse = true;
+            request.Options.Set(ServiceCallState.StreamResponseKey, true);
         }
 
         return HttpClient.SendAsync(request, completionOption, cancellationToken);
@@ -224,7 +224,7 @@ public sealed class ServiceClient
     private async Task<TResponse?> SendAsync<TResponse>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<TResponse>? responseType, bool notFoundAsDefault, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.RelativeOrAbsolute)) { Content = content };
+        using var request = new TypedServiceCallRequest(method, new Uri(path, UriKind.RelativeOrAbsolute)) { Content = content };
 
         // The attempt handler has already read the body within the attempt; do not have HttpClient buffer it again.
         using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,6 @@ using Microservice.Kit.Versioning;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -159,20 +158,13 @@ public static class ServiceClientKitBuilderExtensions
         // sometimes travel), at Information on every call; the client logs each attempt itself, without the query.
         http.RemoveAllLoggers();
 
-        http.AddResilienceHandler("microservice-kit", (pipeline, context) =>
-            {
-                var provider = context.ServiceProvider;
-                ServiceClientResilience.Configure(
-                    pipeline,
-                    name,
-                    context.GetOptions<ServiceClientOptions>(name),
-                    provider.GetRequiredService<TimeProvider>(),
-                    provider.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory));
-            })
-            .SelectPipelineByAuthority();
-
-        http.AddHttpMessageHandler(provider => new AttemptHandler(
-            name, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory)));
+        // The circuits live as long as the container: IHttpClientFactory rebuilds the handlers every two minutes,
+        // and a circuit must not close because the handler was replaced.
+        services.AddKeyedSingleton(name, (provider, _) => new ServiceClientCircuits(
+            name,
+            provider.GetRequiredService<IOptionsMonitor<ServiceClientOptions>>().Get(name),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory)));
 
         // The version handler goes in only when the client is configured with versions, so that a client that
         // sends none pays nothing for it. It sits inside the retries: each attempt carries the negotiated version.
@@ -208,7 +200,8 @@ public static class ServiceClientKitBuilderExtensions
                 ?? throw new InvalidOperationException($"{key}:Token:Mode is Source but no ITokenSource is registered for client '{name}'."),
             _ => null,
         };
-        return new ServiceCallHandler(name, options, tokenSource, accessor, provider.GetRequiredService<TimeProvider>(),
+        return new ServiceCallHandler(name, options, provider.GetRequiredKeyedService<ServiceClientCircuits>(name), tokenSource, accessor,
+            provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory));
     }
 }

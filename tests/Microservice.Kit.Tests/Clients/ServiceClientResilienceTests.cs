@@ -368,6 +368,93 @@ public sealed class ServiceClientResilienceTests(ITestOutputHelper output)
         Assert.Equal(["2.0", "2.0"], versions);
     }
 
+    [Fact]
+    public async Task CallerCancels_IsAnOperationCanceledException_NotAServiceCallException_AndNotRetried()
+    {
+        var requests = 0;
+        await using var service = await TestService.StartAsync(app => app.MapGet("/slow", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref requests);
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            return Results.Ok();
+        }));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Client.GetAsync<Employee>("/slow", cancel.Token));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+        Assert.Equal(0, harness.CountLogs(RetryScheduledEvent));
+        Assert.InRange(Volatile.Read(ref requests), 0, 1);
+    }
+
+    [Fact]
+    public async Task BackoffLongerThanTheTimeLeft_EndsTheCallWithTheLastAnswer_InsteadOfWaitingForTheTimeout()
+    {
+        var requests = 0;
+        await using var service = await TestService.StartAsync(app => app.MapGet("/down", () =>
+        {
+            Interlocked.Increment(ref requests);
+            return Results.StatusCode(503);
+        }));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromSeconds(2);
+            o.TotalTimeout = TimeSpan.FromSeconds(4);
+            o.Retry.BaseDelay = TimeSpan.FromSeconds(10);
+            o.Retry.MaxDelay = TimeSpan.FromSeconds(10);
+            o.Retry.UseJitter = false;
+        });
+
+        var watch = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<Employee>("/down"));
+
+        Assert.Equal(ServiceCallFailure.ErrorResponse, error.Failure);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.ResponseStatusCode);
+        Assert.Equal(1, requests);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3.5), $"took {watch.Elapsed}: the client waited for a retry that could not fit");
+    }
+
+    [Fact]
+    public async Task OpenCircuit_OutlivesTheHandler_ThatIHttpClientFactoryReplaces()
+    {
+        var down = await TestService.DownAddressAsync();
+        var handlers = 0;
+        await using var harness = ClientTestHarness.Create(
+            down,
+            o =>
+            {
+                o.Retry.MaxRetryAttempts = 0;
+                o.CircuitBreaker.MinimumThroughput = 2;
+                o.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(60);
+            },
+            client: b => b.ConfigureHttpClient(http => http
+                .SetHandlerLifetime(TimeSpan.FromSeconds(1))
+                .AddHttpMessageHandler(() =>
+                {
+                    Interlocked.Increment(ref handlers);
+                    return new PassThroughHandler();
+                })));
+        ServiceCallFailure failure = default;
+        for (var i = 0; i < 5 && failure != ServiceCallFailure.CircuitOpen; i++)
+        {
+            failure = (await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<Employee>("/employees/1"))).Failure;
+        }
+
+        Assert.Equal(ServiceCallFailure.CircuitOpen, failure);
+        var before = Volatile.Read(ref handlers);
+
+        // Past the handler lifetime, the factory builds a new handler chain for the next client.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<Employee>("/employees/1"));
+
+        Assert.True(Volatile.Read(ref handlers) > before, "the factory did not replace the handler; the test proves nothing");
+        Assert.Equal(ServiceCallFailure.CircuitOpen, error.Failure);
+    }
+
+    private sealed class PassThroughHandler : DelegatingHandler;
+
     /// <summary>Stands in for the Versioning feature's client handler.</summary>
     private sealed class ApiVersionHandler(string version) : DelegatingHandler
     {
