@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microservice.Kit.Diagnostics;
@@ -18,6 +19,28 @@ internal static class ClientMetrics
 
     public static readonly Counter<long> CircuitTransitions = KitDiagnostics.Meter.CreateCounter<long>(
         "microservice_kit.clients.circuit_transitions", unit: "{transition}", description: "Circuit breaker state changes, by service and new state (open, half_open, closed).");
+
+    /// <summary>The circuits of every live service client, observed by <see cref="CircuitState"/>.</summary>
+    private static readonly ConcurrentDictionary<ServiceClientCircuits, byte> Circuits = new();
+
+    public static readonly ObservableGauge<int> CircuitState = KitDiagnostics.Meter.CreateObservableGauge(
+        "microservice_kit.clients.circuit_state", ObserveCircuits, unit: "{state}",
+        description: "State of each service client circuit, by service and authority: 0 closed, 1 open, 2 half-open, 3 isolated.");
+
+    public static void Track(ServiceClientCircuits circuits) => Circuits.TryAdd(circuits, 0);
+
+    public static void Untrack(ServiceClientCircuits circuits) => Circuits.TryRemove(circuits, out _);
+
+    private static IEnumerable<Measurement<int>> ObserveCircuits()
+    {
+        foreach (var circuits in Circuits.Keys)
+        {
+            foreach (var (authority, state) in circuits.States())
+            {
+                yield return new Measurement<int>((int)state, new TagList { { "service", circuits.ServiceName }, { "authority", authority } });
+            }
+        }
+    }
 
     public static void RecordCall(string service, string method, string outcome, TimeSpan elapsed)
     {

@@ -13,10 +13,13 @@ namespace Microservice.Kit.Clients.Internal;
 /// A client's circuit breakers, one per authority (scheme, host and port) so that one failing service never opens
 /// the circuit of another; each is a Polly v8 circuit breaker that counts every attempt. They live as long as the
 /// container, not the handler: <c>IHttpClientFactory</c> replaces handlers every two minutes, and a circuit must not
-/// close because its handler was replaced.
+/// close because its handler was replaced. Each circuit's state is reported by the
+/// <c>microservice_kit.clients.circuit_state</c> gauge while the container lives.
 /// </summary>
-internal sealed class ServiceClientCircuits
+internal sealed class ServiceClientCircuits : IDisposable
 {
+    private const string OverflowAuthority = "(other)";
+
     /// <summary>More authorities than this share one overflow circuit, so that a client fed arbitrary absolute URLs cannot grow without bound.</summary>
     internal const int MaxAuthorities = 64;
 
@@ -27,9 +30,9 @@ internal sealed class ServiceClientCircuits
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Uri? _baseAddress;
-    private readonly ResiliencePipeline<HttpResponseMessage> _baseCircuit;
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _others = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> _overflow;
+    private readonly Circuit _baseCircuit;
+    private readonly ConcurrentDictionary<string, Circuit> _others = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lazy<Circuit> _overflow;
 
     public ServiceClientCircuits(string serviceName, ServiceClientOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -38,9 +41,13 @@ internal sealed class ServiceClientCircuits
         _timeProvider = timeProvider;
         _logger = logger;
         _baseAddress = options.BaseAddress;
-        _baseCircuit = Build();
-        _overflow = new Lazy<ResiliencePipeline<HttpResponseMessage>>(Build);
+        _baseCircuit = Build(_baseAddress?.GetLeftPart(UriPartial.Authority) ?? OverflowAuthority);
+        _overflow = new Lazy<Circuit>(() => Build(OverflowAuthority));
+        ClientMetrics.Track(this);
     }
+
+    /// <summary>The client's name.</summary>
+    public string ServiceName => _serviceName;
 
     /// <summary>The call an attempt belongs to, for the circuit's callbacks.</summary>
     public static void SetState(ResilienceContext context, ServiceCallState state) => context.Properties.Set(StateKey, state);
@@ -52,23 +59,41 @@ internal sealed class ServiceClientCircuits
             || (target.Port == _baseAddress.Port && string.Equals(target.Host, _baseAddress.Host, StringComparison.OrdinalIgnoreCase)
                 && string.Equals(target.Scheme, _baseAddress.Scheme, StringComparison.OrdinalIgnoreCase)))
         {
-            return _baseCircuit;
+            return _baseCircuit.Pipeline;
         }
 
         var authority = target.GetLeftPart(UriPartial.Authority);
         if (_others.TryGetValue(authority, out var circuit))
         {
-            return circuit;
+            return circuit.Pipeline;
         }
 
-        return _others.Count >= MaxAuthorities ? _overflow.Value : _others.GetOrAdd(authority, _ => Build());
+        return (_others.Count >= MaxAuthorities ? _overflow.Value : _others.GetOrAdd(authority, Build)).Pipeline;
     }
 
-    private ResiliencePipeline<HttpResponseMessage> Build()
+    /// <summary>The state of each circuit built so far, by authority (<c>(other)</c> for the overflow circuit).</summary>
+    public IEnumerable<(string Authority, CircuitState State)> States()
+    {
+        yield return (_baseCircuit.Authority, _baseCircuit.State.CircuitState);
+        foreach (var circuit in _others.Values)
+        {
+            yield return (circuit.Authority, circuit.State.CircuitState);
+        }
+
+        if (_overflow.IsValueCreated)
+        {
+            yield return (OverflowAuthority, _overflow.Value.State.CircuitState);
+        }
+    }
+
+    public void Dispose() => ClientMetrics.Untrack(this);
+
+    private Circuit Build(string authority)
     {
         var serviceName = _serviceName;
         var logger = _logger;
-        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider }
+        var state = new CircuitBreakerStateProvider();
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
                 Name = "circuit",
@@ -76,6 +101,7 @@ internal sealed class ServiceClientCircuits
                 MinimumThroughput = _options.MinimumThroughput,
                 SamplingDuration = _options.SamplingDuration,
                 BreakDuration = _options.BreakDuration,
+                StateProvider = state,
                 ShouldHandle = args => new ValueTask<bool>(RetryRules.IsTransient(args.Outcome.Result, args.Outcome.Exception)),
                 OnOpened = args =>
                 {
@@ -97,7 +123,10 @@ internal sealed class ServiceClientCircuits
                 },
             })
             .Build();
+        return new Circuit(authority, pipeline, state);
     }
+
+    private sealed record Circuit(string Authority, ResiliencePipeline<HttpResponseMessage> Pipeline, CircuitBreakerStateProvider State);
 
     private static string AuthorityOf(ResilienceContext context) =>
         context.Properties.TryGetValue(StateKey, out var state) ? state.Request.RequestUri?.Authority ?? "(unknown)" : "(unknown)";
