@@ -56,13 +56,25 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
 
     /// <summary>Creates the repository over a collection of the context's database.</summary>
     /// <param name="context">The database.</param>
-    /// <param name="collectionName">The collection's name: letters, digits and <c>_</c>; the entity type's name by default.</param>
+    /// <param name="collectionName">
+    /// The collection's name: letters, digits and <c>_</c>. By default the entity type's name; for a generic type, its
+    /// name and its type arguments' joined by <c>_</c> (<c>Audit&lt;Employee&gt;</c> is <c>Audit_Employee</c>).
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="collectionName"/> is empty or has other characters.</exception>
     protected LiteDbRepository(LiteDbContext context, string? collectionName = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
         _entityName = typeof(TEntity).Name;
-        _collectionName = collectionName ?? typeof(TEntity).Name;
+        _collectionName = collectionName ?? DefaultCollectionName(typeof(TEntity));
+
+        // LiteDB would accept the repository and fail only at the first write ("Invalid collection name").
+        if (_collectionName.Length == 0 || !_collectionName.All(c => char.IsLetterOrDigit(c) || c == '_'))
+        {
+            throw new ArgumentException(
+                $"The collection name '{_collectionName}' of {typeof(TEntity).Name} must be letters, digits and '_' only.", nameof(collectionName));
+        }
+
         _collection = MapperWarmup.GetCollection<TEntity>(context.Database, _collectionName);
         _documents = context.Database.GetCollection(_collectionName);
 
@@ -696,6 +708,18 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
                 "The transaction body must be synchronous: a LiteDB transaction belongs to the thread that began it, and code after an await may run on another thread, outside it. Do the async work before or after the transaction.",
                 nameof(body));
         }
+    }
+
+    private static string DefaultCollectionName(Type type)
+    {
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+
+        var name = type.Name;
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
+        return string.Join('_', [tick < 0 ? name : name[..tick], .. type.GetGenericArguments().Select(DefaultCollectionName)]);
     }
 
     private static string FieldName(BsonMapper mapper, string member)

@@ -16,6 +16,30 @@ public sealed class LiteDbRepositoryTests : IDisposable
     private static Employee NewEmployee(string name = "Ada", string address = "1 Main St") => new() { Name = name, Address = address };
 
     [Fact]
+    public async Task GenericEntity_DefaultCollectionName_IsItsNameAndTypeArguments_AndWorks()
+    {
+        var audits = new AuditRepository<Employee>(_db.Context);
+
+        var added = await audits.AddAsync(new Audit<Employee> { Action = "created" });
+
+        Assert.Equal("Audit_Employee", audits.CollectionName);
+        Assert.Equal("created", (await audits.GetAsync(added.Id))!.Action);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("employees-v2")]
+    [InlineData("$system")]
+    [InlineData("a b")]
+    public void CollectionName_NotLettersDigitsOrUnderscore_IsRejectedWhenTheRepositoryIsCreated(string name)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new AuditRepository<Employee>(_db.Context, name));
+
+        Assert.Equal("collectionName", error.ParamName);
+        Assert.Contains("letters, digits and '_'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Add_AssignsIdVersionOneAndTimestampsFromTheClock()
     {
         var employee = await _employees.AddAsync(NewEmployee());
@@ -465,3 +489,10 @@ public sealed class LiteDbRepositoryTests : IDisposable
         Assert.Equal(1L, document["Version"].AsInt64);
     }
 }
+
+public sealed class Audit<TSubject> : Entity<int>
+{
+    public string Action { get; set; } = "";
+}
+
+public sealed class AuditRepository<TSubject>(LiteDbContext db, string? collectionName = null) : LiteDbRepository<Audit<TSubject>, int>(db, collectionName);
