@@ -226,7 +226,7 @@ public sealed class ServiceClient
         ArgumentNullException.ThrowIfNull(path);
         using var request = new TypedServiceCallRequest(method, new Uri(path, UriKind.RelativeOrAbsolute)) { Content = content };
 
-        // The attempt handler has already read the body within the attempt; do not have HttpClient buffer it again.
+        // The kit's handler has already read the body within the attempt; do not have HttpClient buffer it again.
         using var response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
