@@ -43,6 +43,8 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
     private const string PageOperation = "page";
     private const string TransactionOperation = "transaction";
 
+    private static readonly Func<TEntity?, string> FoundStatus = static entity => entity is null ? "not_found" : "ok";
+
     private readonly LiteDbContext _context;
     private readonly ILiteCollection<TEntity> _collection;
     private readonly ILiteCollection<BsonDocument> _documents;
@@ -102,233 +104,81 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
     }
 
     /// <inheritdoc/>
-    public async Task<TEntity> AddAsync(TEntity entity, CancellationToken cancellationToken = default)
+    public Task<TEntity> AddAsync(TEntity entity, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return RunAsync(AddOperation, entity, static (repository, entity) =>
         {
-            AddCore(entity);
-            Succeeded(AddOperation, start);
+            repository.AddCore(entity);
             return entity;
-        }
-        catch (Exception exception) when (Failed(AddOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+        }, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async Task<int> AddManyAsync(IEnumerable<TEntity> entities, CancellationToken cancellationToken = default)
+    public Task<int> AddManyAsync(IEnumerable<TEntity> entities, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entities);
         var list = entities as IReadOnlyList<TEntity> ?? [.. entities];
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var count = AddManyCore(list);
-            Succeeded(AddManyOperation, start);
-            return count;
-        }
-        catch (Exception exception) when (Failed(AddManyOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+        return RunAsync(AddManyOperation, list, static (repository, list) => repository.AddManyCore(list), cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async Task<TEntity?> GetAsync(TId id, CancellationToken cancellationToken = default)
-    {
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var entity = GetCore(id);
-            Succeeded(GetOperation, start, entity is null ? "not_found" : "ok");
-            return entity;
-        }
-        catch (Exception exception) when (Failed(GetOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
-    }
+    public Task<TEntity?> GetAsync(TId id, CancellationToken cancellationToken = default) =>
+        RunAsync(GetOperation, id, static (repository, id) => repository.GetCore(id), cancellationToken, FoundStatus);
 
     /// <inheritdoc/>
-    public async Task<TEntity> UpdateAsync(TEntity entity, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    public Task<TEntity> UpdateAsync(TEntity entity, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entity);
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return RunAsync(UpdateOperation, (entity, expectedVersion), static (repository, call) =>
         {
-            UpdateCore(entity, expectedVersion, ownTransaction: true);
-            Succeeded(UpdateOperation, start);
-            return entity;
-        }
-        catch (Exception exception) when (Failed(UpdateOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+            repository.UpdateCore(call.entity, call.expectedVersion, ownTransaction: true);
+            return call.entity;
+        }, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async Task<bool> DeleteAsync(TId id, long? expectedVersion = null, CancellationToken cancellationToken = default)
-    {
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var deleted = DeleteCore(id, expectedVersion, ownTransaction: true);
-            Succeeded(DeleteOperation, start, deleted ? "ok" : "not_found");
-            return deleted;
-        }
-        catch (Exception exception) when (Failed(DeleteOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
-    }
+    public Task<bool> DeleteAsync(TId id, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
+        RunAsync(DeleteOperation, (id, expectedVersion),
+            static (repository, call) => repository.DeleteCore(call.id, call.expectedVersion, ownTransaction: true),
+            cancellationToken, static deleted => deleted ? "ok" : "not_found");
 
     /// <inheritdoc/>
-    public async Task<bool> ExistsAsync(TId id, CancellationToken cancellationToken = default)
-    {
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var exists = ExistsCore(id);
-            Succeeded(ExistsOperation, start);
-            return exists;
-        }
-        catch (Exception exception) when (Failed(ExistsOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
-    }
+    public Task<bool> ExistsAsync(TId id, CancellationToken cancellationToken = default) =>
+        RunAsync(ExistsOperation, id, static (repository, id) => repository.ExistsCore(id), cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<bool> AnyAsync(Expression<Func<TEntity, bool>> filter, CancellationToken cancellationToken = default)
+    public Task<bool> AnyAsync(Expression<Func<TEntity, bool>> filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var exists = _collection.Exists(filter);
-            Succeeded(ExistsOperation, start);
-            return exists;
-        }
-        catch (Exception exception) when (Failed(ExistsOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+        return RunAsync(ExistsOperation, filter, static (repository, filter) => repository._collection.Exists(filter), cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async Task<long> CountAsync(Expression<Func<TEntity, bool>>? filter = null, CancellationToken cancellationToken = default)
-    {
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var count = CountCore(filter);
-            Succeeded(CountOperation, start);
-            return count;
-        }
-        catch (Exception exception) when (Failed(CountOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
-    }
+    public Task<long> CountAsync(Expression<Func<TEntity, bool>>? filter = null, CancellationToken cancellationToken = default) =>
+        RunAsync(CountOperation, filter, static (repository, filter) => repository.CountCore(filter), cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<TEntity?> FindOneAsync(Expression<Func<TEntity, bool>> filter, CancellationToken cancellationToken = default)
+    public Task<TEntity?> FindOneAsync(Expression<Func<TEntity, bool>> filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var entity = FindOneCore(filter);
-            Succeeded(FindOperation, start, entity is null ? "not_found" : "ok");
-            return entity;
-        }
-        catch (Exception exception) when (Failed(FindOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+        return RunAsync(FindOperation, filter, static (repository, filter) => repository.FindOneCore(filter), cancellationToken, FoundStatus);
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<TEntity>> FindAsync(Expression<Func<TEntity, bool>> filter, int limit = 1000, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TEntity>> FindAsync(Expression<Func<TEntity, bool>> filter, int limit = 1000, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var entities = FindCore(filter, limit);
-            Succeeded(FindOperation, start);
-            return entities;
-        }
-        catch (Exception exception) when (Failed(FindOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+        return RunAsync(FindOperation, (filter, limit), static (repository, call) => repository.FindCore(call.filter, call.limit), cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async Task<PageResult<TEntity>> PageAsync(PageRequest<TEntity> request, CancellationToken cancellationToken = default)
+    public Task<PageResult<TEntity>> PageAsync(PageRequest<TEntity> request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ValidatePage(request);
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var page = PageCore(request);
-            Succeeded(PageOperation, start);
-            return page;
-        }
-        catch (Exception exception) when (Failed(PageOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+        return RunAsync(PageOperation, request, static (repository, request) => repository.PageCore(request), cancellationToken);
     }
 
     /// <summary>
@@ -396,25 +246,11 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
     /// <param name="body">The work to do atomically.</param>
     /// <param name="cancellationToken">Cancels the wait before the transaction begins.</param>
     /// <returns>What the body returned.</returns>
-    public async Task<TResult> InTransactionAsync<TResult>(Func<IRepositoryTransaction<TEntity, TId>, TResult> body, CancellationToken cancellationToken = default)
+    public Task<TResult> InTransactionAsync<TResult>(Func<IRepositoryTransaction<TEntity, TId>, TResult> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         EnsureSynchronous(body, typeof(TResult));
-        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var result = RunTransaction(body);
-            Succeeded(TransactionOperation, start);
-            return result;
-        }
-        catch (Exception exception) when (Failed(TransactionOperation, start, exception))
-        {
-            throw;
-        }
-        finally
-        {
-            _context.Gate.Release();
-        }
+        return RunAsync(TransactionOperation, body, static (repository, body) => repository.RunTransaction(body), cancellationToken);
     }
 
     /// <summary>Declares the collection's indexes; called once, before the repository's first operation.</summary>
@@ -727,6 +563,35 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
         var property = typeof(TEntity).GetProperty(member);
         var attribute = property is null ? null : (BsonFieldAttribute?)Attribute.GetCustomAttribute(property, typeof(BsonFieldAttribute));
         return attribute?.Name ?? mapper.ResolveFieldName(member);
+    }
+
+    /// <summary>
+    /// Every async operation: waits for a concurrency slot, runs <paramref name="body"/>, measures and logs the outcome,
+    /// and releases the slot. The body is a static lambda and its arguments travel in <paramref name="state"/>, so an
+    /// operation allocates no closure.
+    /// </summary>
+    private async Task<TResult> RunAsync<TState, TResult>(
+        string operation,
+        TState state,
+        Func<LiteDbRepository<TEntity, TId>, TState, TResult> body,
+        CancellationToken cancellationToken,
+        Func<TResult, string>? statusOf = null)
+    {
+        var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = body(this, state);
+            Succeeded(operation, start, statusOf is null ? "ok" : statusOf(result));
+            return result;
+        }
+        catch (Exception exception) when (Failed(operation, start, exception))
+        {
+            throw;
+        }
+        finally
+        {
+            _context.Gate.Release();
+        }
     }
 
     private ValueTask<long> EnterAsync(CancellationToken cancellationToken)
