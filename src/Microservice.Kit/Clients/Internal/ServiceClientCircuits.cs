@@ -68,7 +68,7 @@ internal sealed class ServiceClientCircuits : IDisposable
             return circuit.Pipeline;
         }
 
-        return (_others.Count >= MaxAuthorities ? _overflow.Value : _others.GetOrAdd(authority, Build)).Pipeline;
+        return (_others.Count >= MaxAuthorities ? _overflow.Value : _others.GetOrAdd(authority, static (authority, self) => self.Build(authority), this)).Pipeline;
     }
 
     /// <summary>The state of each circuit built so far, by authority (<c>(other)</c> for the overflow circuit).</summary>
