@@ -23,15 +23,24 @@ public enum ServiceCallFailure
 
     /// <summary>The client's <see cref="ITokenSource"/> failed to supply a token: the call was not made.</summary>
     TokenUnavailable = 5,
+
+    /// <summary>
+    /// The service answered <c>401</c> or <c>403</c> to a call that carried the caller's own token (the client
+    /// propagates the incoming token): the service refused the caller, not this service, so this service answers
+    /// the caller with the same status instead of <c>503</c>.
+    /// </summary>
+    CallerNotAuthorized = 6,
 }
 
 /// <summary>
 /// A call to another service failed. Unless the caller handles it, <c>UseMicroserviceKit</c> answers it as
-/// <c>503</c> with code <c>DependencyUnavailable</c> and the called service's name in the <c>service</c> member:
-/// the dependency's own answer (status, problem details) is kept here for the caller and the log, never
-/// forwarded to this service's client.
+/// <c>503</c> with code <c>DependencyUnavailable</c> and the called service's name in the <c>service</c> member.
+/// The one exception is <see cref="ServiceCallFailure.CallerNotAuthorized"/>: when the client passed on the caller's
+/// own token and the service refused it, the answer is that same <c>401 Unauthorized</c> or <c>403 Forbidden</c>,
+/// because the caller, not a dependency outage, is the cause and retrying will not help. The dependency's own
+/// answer (status, problem details) is kept here for the caller and the log, never forwarded to this service's client.
 /// </summary>
-public sealed class ServiceCallException : DependencyUnavailableException
+public sealed class ServiceCallException : KitException
 {
     /// <summary>Creates the error.</summary>
     /// <param name="serviceName">The name of the called service's client.</param>
@@ -47,7 +56,12 @@ public sealed class ServiceCallException : DependencyUnavailableException
         string? problemCode = null,
         string? problemDetail = null,
         Exception? innerException = null)
-        : base(Describe(serviceName, failure, responseStatusCode, problemCode), innerException)
+        : base(
+            StatusOf(failure, responseStatusCode),
+            CodeOf(failure, responseStatusCode),
+            TitleOf(failure, responseStatusCode),
+            Describe(serviceName, failure, responseStatusCode, problemCode),
+            innerException)
     {
         ServiceName = serviceName;
         Failure = failure;
@@ -67,6 +81,7 @@ public sealed class ServiceCallException : DependencyUnavailableException
             ServiceCallFailure.CircuitOpen => "CircuitOpen",
             ServiceCallFailure.InvalidResponse => "InvalidResponse",
             ServiceCallFailure.TokenUnavailable => "TokenUnavailable",
+            ServiceCallFailure.CallerNotAuthorized => "CallerNotAuthorized",
             _ => "Unknown",
         };
     }
@@ -86,6 +101,20 @@ public sealed class ServiceCallException : DependencyUnavailableException
     /// <summary>The <c>detail</c> member of the service's RFC 9457 problem response, if it sent one.</summary>
     public string? ProblemDetail { get; }
 
+    private static bool CallerUnauthenticated(ServiceCallFailure failure, HttpStatusCode? status) =>
+        failure == ServiceCallFailure.CallerNotAuthorized && status == HttpStatusCode.Unauthorized;
+
+    private static int StatusOf(ServiceCallFailure failure, HttpStatusCode? status) =>
+        failure != ServiceCallFailure.CallerNotAuthorized ? 503 : CallerUnauthenticated(failure, status) ? 401 : 403;
+
+    private static string CodeOf(ServiceCallFailure failure, HttpStatusCode? status) =>
+        failure != ServiceCallFailure.CallerNotAuthorized ? ProblemCodes.DependencyUnavailable
+        : CallerUnauthenticated(failure, status) ? ProblemCodes.Unauthorized : ProblemCodes.Forbidden;
+
+    private static string TitleOf(ServiceCallFailure failure, HttpStatusCode? status) =>
+        failure != ServiceCallFailure.CallerNotAuthorized ? "Dependency unavailable"
+        : CallerUnauthenticated(failure, status) ? "Unauthorized" : "Forbidden";
+
     // The message becomes this service's problem detail: it names the dependency and what happened, never an
     // address, a token or the dependency's own detail (which may describe its internals).
     private static string Describe(string serviceName, ServiceCallFailure failure, HttpStatusCode? status, string? code)
@@ -100,6 +129,8 @@ public sealed class ServiceCallException : DependencyUnavailableException
             ServiceCallFailure.CircuitOpen => $"Service '{serviceName}' is failing; calls to it are paused.",
             ServiceCallFailure.InvalidResponse => $"Service '{serviceName}' sent a response that could not be read.",
             ServiceCallFailure.TokenUnavailable => $"No token could be obtained to call service '{serviceName}'.",
+            ServiceCallFailure.CallerNotAuthorized when status == HttpStatusCode.Unauthorized => $"Service '{serviceName}' did not accept the caller's credentials.",
+            ServiceCallFailure.CallerNotAuthorized => $"Service '{serviceName}' refused the caller's credentials.",
             _ => $"The call to service '{serviceName}' failed.",
         };
     }

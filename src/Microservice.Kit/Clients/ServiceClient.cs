@@ -15,8 +15,9 @@ namespace Microservice.Kit.Clients;
 /// <para>
 /// Every failure is a <see cref="ServiceCallException"/>: a status that is not a success (with the service's
 /// problem <c>code</c> and <c>detail</c>), a connection failure, a timeout or an open circuit. Unhandled, it
-/// leaves this service as <c>503 DependencyUnavailable</c>. Cancelling the token throws
-/// <see cref="OperationCanceledException"/> as usual.
+/// leaves this service as <c>503 DependencyUnavailable</c>, except that a <c>401</c> or <c>403</c> to the caller's
+/// own propagated token leaves it as that same status (<see cref="ServiceCallFailure.CallerNotAuthorized"/>).
+/// Cancelling the token throws <see cref="OperationCanceledException"/> as usual.
 /// </para>
 /// <para>Paths are relative to <see cref="ServiceClientOptions.BaseAddress"/>. Get one by injecting
 /// <c>[FromKeyedServices("employees")] ServiceClient</c>, from <see cref="IServiceClientFactory"/>, or as the
@@ -30,12 +31,17 @@ public sealed class ServiceClient
 {
     private const int MaxProblemBytes = 64 * 1024;
     private readonly JsonSerializerOptions _serializerOptions;
+    private readonly Uri? _callerTokenAuthority;
 
     internal ServiceClient(string name, HttpClient httpClient, ServiceClientOptions options)
     {
         Name = name;
         HttpClient = httpClient;
         _serializerOptions = options.SerializerOptions;
+
+        // Only where the caller's own token is passed on does a 401 or 403 speak about the caller; with a service
+        // token or none, it is this service's (or the fleet's) configuration that is wrong: an outage for the caller.
+        _callerTokenAuthority = options.Token.Mode == ServiceClientTokenMode.Propagate ? options.BaseAddress : null;
 
         // Fills in the reflection resolver when none was set (as JsonSerializer does on first use), so that
         // GetTypeInfo works; a source-generated resolver in the chain is kept.
@@ -283,7 +289,11 @@ public sealed class ServiceClient
             }
         }
 
-        return new ServiceCallException(Name, ServiceCallFailure.ErrorResponse, response.StatusCode, code, detail);
+        var failure = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            && RetryRules.SameAuthority(response.RequestMessage?.RequestUri, _callerTokenAuthority)
+                ? ServiceCallFailure.CallerNotAuthorized
+                : ServiceCallFailure.ErrorResponse;
+        return new ServiceCallException(Name, failure, response.StatusCode, code, detail);
     }
 
     private static string? StringMember(JsonElement element, string name) =>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using Microservice.Kit.Clients;
+using Microservice.Kit.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,6 +118,60 @@ public sealed class TokenAndCorrelationTests
         Assert.Equal(string.Empty, seen["authorization"]);
     }
 
+    [Theory]
+    [InlineData(401, 401, "Unauthorized")]
+    [InlineData(403, 403, "Forbidden")]
+    public async Task Propagate_RefusalOfTheCallersToken_IsTheCallersStatus_NotAnOutage(int answered, int status, string code)
+    {
+        var requests = 0;
+        await using var service = await StartRefusingAsync(answered, () => Interlocked.Increment(ref requests));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, client: b => b.PropagateIncomingToken());
+        SetIncomingRequest(harness, headers => headers.Authorization = "Bearer incoming-token");
+
+        var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<int>("/refuse"));
+
+        Assert.Equal(ServiceCallFailure.CallerNotAuthorized, error.Failure);
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(code, error.Code);
+        Assert.Equal((HttpStatusCode)answered, error.ResponseStatusCode);
+        Assert.Equal("NoPermission", error.ProblemCode);
+        Assert.Equal("CallerNotAuthorized", error.Extensions["reason"]);
+        Assert.Equal("employees", error.Extensions["service"]);
+        Assert.DoesNotContain("secret internals", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, requests);
+    }
+
+    [Fact]
+    public async Task ServiceToken_Refused_IsStillAnOutage_BecauseTheCallerCannotFixIt()
+    {
+        var requests = 0;
+        await using var service = await StartRefusingAsync(403, () => Interlocked.Increment(ref requests));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, client: b => b.AddTokenSource(_ =>
+            ValueTask.FromResult(new ServiceToken("service-token", DateTimeOffset.UtcNow.AddHours(1)))));
+
+        var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<int>("/refuse"));
+
+        Assert.Equal(ServiceCallFailure.ErrorResponse, error.Failure);
+        Assert.Equal(503, error.StatusCode);
+        Assert.Equal(ProblemCodes.DependencyUnavailable, error.Code);
+        Assert.Equal(HttpStatusCode.Forbidden, error.ResponseStatusCode);
+        Assert.Equal(1, requests);
+    }
+
+    [Fact]
+    public async Task Propagate_RefusalByAnotherHost_WhichNeverSawTheCallersToken_IsAnOutage()
+    {
+        await using var configured = await StartEchoAsync();
+        await using var other = await StartRefusingAsync(403, () => { });
+        await using var harness = ClientTestHarness.Create(configured.BaseAddress, client: b => b.PropagateIncomingToken());
+        SetIncomingRequest(harness, headers => headers.Authorization = "Bearer incoming-token");
+
+        var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<int>(new Uri(other.BaseAddress, "/refuse").ToString()));
+
+        Assert.Equal(ServiceCallFailure.ErrorResponse, error.Failure);
+        Assert.Equal(503, error.StatusCode);
+    }
+
     [Fact]
     public async Task CorrelationId_OfTheIncomingRequest_IsPropagated()
     {
@@ -147,6 +203,13 @@ public sealed class TokenAndCorrelationTests
             ["x-auth-header"] = context.Request.Headers["X-Auth-Header"].ToString(),
             ["x-correlation-id"] = context.Request.Headers["X-Correlation-ID"].ToString(),
             ["traceparent"] = context.Request.Headers["traceparent"].ToString(),
+        }));
+
+    private static Task<Infrastructure.KestrelTestHost> StartRefusingAsync(int status, Action counted) =>
+        TestService.StartAsync(app => app.MapGet("/refuse", () =>
+        {
+            counted();
+            return Results.Problem(statusCode: status, detail: "secret internals", extensions: new Dictionary<string, object?> { ["code"] = "NoPermission" });
         }));
 
     // The client reads the request being handled through IHttpContextAccessor, as it would inside an endpoint.

@@ -26,6 +26,7 @@ public sealed class KitExceptionHandlerTests
         "too-large" => new PayloadTooLargeException("The limit is 10 bytes."),
         "media-type" => new UnsupportedMediaTypeException("Only images are accepted."),
         "dependency" => new DependencyUnavailableException("Employees did not answer."),
+        "unauthorized" => new KitException(401, ProblemCodes.Unauthorized, "Unauthorized", "Service 'employees' did not accept the caller's credentials."),
         "teapot" => new KitException(418, "Teapot", "I'm a teapot", "Short and stout.") { Extensions = { ["supportedVersions"] = new[] { "1.0", "2.0" } } },
         "json" => new JsonException("bad"),
         _ => new InvalidOperationException("connection string Password=hunter2 leaked"),
@@ -93,6 +94,19 @@ public sealed class KitExceptionHandlerTests
 
         Assert.Equal("Short and stout.", problem.GetProperty("detail").GetString());
         Assert.Equal(["1.0", "2.0"], problem.GetProperty("supportedVersions").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Unauthorized_NamesTheBearerScheme_InWwwAuthenticate()
+    {
+        await using var host = await StartAsync();
+
+        using var response = await host.Client.GetAsync(new Uri("/throw/unauthorized", UriKind.Relative));
+        var problem = await ReadProblemAsync(response);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Unauthorized", problem.GetProperty("code").GetString());
+        Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
     }
 
     [Fact]

@@ -217,7 +217,9 @@ public sealed class BooksAndLoansTests(LibraryFixture fixture)
         var bookId = await CreateBookAsync();
 
         using var lend = await _library.SendAsync(HttpMethod.Post, $"/api/v1/books/{bookId}/loans", lender, new { employeeId = employee["id"] });
-        await lend.ReadProblemAsync(HttpStatusCode.Forbidden);
+        var problem = await lend.ReadProblemAsync(HttpStatusCode.Forbidden, "Forbidden");
+        Assert.Equal("employees", problem["service"]!.GetValue<string>());
+        Assert.Equal("CallerNotAuthorized", problem["reason"]!.GetValue<string>());
 
         using var giveBack = await _library.SendAsync(HttpMethod.Delete, $"/api/v1/books/{bookId}/loans", _token);
         await giveBack.ReadProblemAsync(HttpStatusCode.NotFound);

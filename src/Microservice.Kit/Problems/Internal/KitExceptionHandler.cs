@@ -47,6 +47,12 @@ internal sealed class KitExceptionHandler(
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (httpContext.Response.StatusCode == StatusCodes.Status401Unauthorized && !httpContext.Response.Headers.ContainsKey(HeaderNames.WWWAuthenticate))
+        {
+            // RFC 9110 §15.5.2: a 401 names the scheme that would be accepted.
+            httpContext.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
         await ProblemWriter.WriteAsync(httpContext, problemDetails, problem, exception).ConfigureAwait(false);
         return true;
     }
