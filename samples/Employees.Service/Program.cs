@@ -17,6 +17,11 @@ builder.AddMicroserviceKit()
         files.RootPath = settings.FilesDirectory;
         files.MaxUploadBytes = settings.MaxFileBytes;
     })
+    .AddFileStore(Pictures.StoreName, pictures =>     // a second, independent store: [FromKeyedServices("pictures")]
+    {
+        pictures.RootPath = settings.PicturesDirectory;
+        pictures.MaxUploadBytes = settings.MaxPictureBytes;
+    })
     .AddApiVersioning()
     .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
 builder.Services.AddSingleton(settings);

@@ -1,28 +1,26 @@
 using Microservice.Kit.Files;
 using Microservice.Kit.Problems;
-using Microsoft.Extensions.Options;
 
 namespace Employees.Service.Employees;
 
 /// <summary>
-/// Employees' pictures live in their own store (<c>data/pictures</c>), apart from the generic files, so that
-/// <c>files.write</c> cannot touch them. A new picture is stored under a new id before the employee points at it,
-/// so a reader sees either the old picture or the new one, never a half-written one.
+/// Employees' pictures live in their own store (<c>data/pictures</c>, the kit's named store <see cref="StoreName"/>),
+/// apart from the generic files, so that <c>files.write</c> cannot touch them. A new picture is stored under a new id
+/// before the employee points at it, so a reader sees either the old picture or the new one, never a half-written one.
 /// </summary>
-internal sealed class Pictures
+internal sealed class Pictures(
+    [FromKeyedServices(Pictures.StoreName)] IFileStore store,
+    [FromKeyedServices(Pictures.StoreName)] FileUploads uploads)
 {
-    public Pictures(EmployeesSettings settings, IServiceProvider services)
-    {
-        Store = new LocalFileStore(settings.PicturesDirectory, logger: services.GetService<ILogger<LocalFileStore>>());
-        Uploads = new FileUploads(Store, services.GetRequiredService<IOptions<FileStoreOptions>>(), services.GetRequiredService<ILogger<FileUploads>>());
-        Policy = new UploadPolicy { MaxBytes = settings.MaxPictureBytes, Allowed = FileSignatures.Images };
-    }
+    /// <summary>The named file store, added in Program.cs; its size limit is <c>Employees:MaxPictureBytes</c>.</summary>
+    public const string StoreName = "pictures";
 
-    public IFileStore Store { get; }
+    public IFileStore Store { get; } = store;
 
-    public FileUploads Uploads { get; }
+    public FileUploads Uploads { get; } = uploads;
 
-    public UploadPolicy Policy { get; }
+    /// <summary>Images only; the size limit is the store's own (<see cref="FileStoreOptions.MaxUploadBytes"/>).</summary>
+    public UploadPolicy Policy { get; } = new() { Allowed = FileSignatures.Images };
 }
 
 internal static class PictureEndpoints

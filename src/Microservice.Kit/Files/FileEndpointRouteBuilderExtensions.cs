@@ -17,17 +17,29 @@ public static class FileEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <param name="pattern">The route prefix, for example <c>/api/v1/files</c>.</param>
-    /// <param name="policy">Size limit and accepted types of uploads; by default any type up to <see cref="FileStoreOptions.MaxUploadBytes"/>.</param>
+    /// <param name="policy">Size limit and accepted types of uploads; by default any type up to the store's <see cref="FileStoreOptions.MaxUploadBytes"/>.</param>
+    /// <param name="storeName">
+    /// The named store to serve (added with <c>AddFileStore(name)</c>); <see langword="null"/> for the unnamed store.
+    /// </param>
     /// <returns>A convention builder for all three endpoints, with <see cref="FileEndpointConventionBuilder.Read"/> and <see cref="FileEndpointConventionBuilder.Write"/> for each kind.</returns>
-    /// <exception cref="InvalidOperationException"><c>AddFileStore</c> was not called.</exception>
-    public static FileEndpointConventionBuilder MapFileEndpoints(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern, UploadPolicy? policy = null)
+    /// <exception cref="InvalidOperationException"><c>AddFileStore</c> (or <c>AddFileStore(storeName)</c>) was not called.</exception>
+    public static FileEndpointConventionBuilder MapFileEndpoints(
+        this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern, UploadPolicy? policy = null, string? storeName = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
-        if (endpoints.ServiceProvider.GetService(typeof(FileUploads)) is null)
+        if (storeName is null)
+        {
+            if (endpoints.ServiceProvider.GetService(typeof(FileUploads)) is null)
+            {
+                throw new InvalidOperationException(
+                    "app.MapFileEndpoints() needs the file store: call builder.AddMicroserviceKit().AddFileStore() before building the application.");
+            }
+        }
+        else if (endpoints.ServiceProvider.GetService<IServiceProviderIsKeyedService>()?.IsKeyedService(typeof(FileUploads), storeName) != true)
         {
             throw new InvalidOperationException(
-                "app.MapFileEndpoints() needs the file store: call builder.AddMicroserviceKit().AddFileStore() before building the application.");
+                $"app.MapFileEndpoints(..., storeName: \"{storeName}\") needs that store: call builder.AddMicroserviceKit().AddFileStore(\"{storeName}\") before building the application.");
         }
 
         policy ??= new UploadPolicy();
@@ -35,19 +47,24 @@ public static class FileEndpointRouteBuilderExtensions
         var read = group.MapGroup(string.Empty);
         var write = group.MapGroup(string.Empty);
 
-        read.MapGet("/{fileId}", (string fileId, IFileStore store) => FileResults.Download(store, fileId));
+        // Resolved per request, not here: the stores are created (and their options validated) when the host starts.
+        // A null key resolves the unnamed registration.
+        IFileStore Store(HttpContext httpContext) => httpContext.RequestServices.GetRequiredKeyedService<IFileStore>(storeName);
 
-        write.MapPost("/", async (HttpContext httpContext, FileUploads uploads) =>
+        read.MapGet("/{fileId}", (string fileId, HttpContext httpContext) => FileResults.Download(Store(httpContext), fileId));
+
+        write.MapPost("/", async (HttpContext httpContext) =>
             {
+                var uploads = httpContext.RequestServices.GetRequiredKeyedService<FileUploads>(storeName);
                 var info = await uploads.ReadFormAsync(httpContext, policy).ConfigureAwait(false);
                 var location = httpContext.Request.PathBase.Add(httpContext.Request.Path).Value!.TrimEnd('/') + "/" + info.FileId;
                 return TypedResults.Created(location, new FileUploadResponse(info.FileId, info.Size, info.ContentType, info.Sha256));
             });
 
-        write.MapDelete("/{fileId}", async (string fileId, IFileStore store, CancellationToken cancellationToken) =>
+        write.MapDelete("/{fileId}", async (string fileId, HttpContext httpContext, CancellationToken cancellationToken) =>
             {
                 FileIds.Validate(fileId);
-                return await store.DeleteAsync(fileId, cancellationToken).ConfigureAwait(false)
+                return await Store(httpContext).DeleteAsync(fileId, cancellationToken).ConfigureAwait(false)
                     ? TypedResults.NoContent()
                     : throw new NotFoundException($"File '{fileId}' does not exist.", FileProblemCodes.FileNotFound);
             });

@@ -5,6 +5,12 @@ internal static class FileStoreConstants
 {
     public const string SectionName = "Files";
 
+    /// <summary>The section of the named stores, under <see cref="SectionName"/>: <c>MicroserviceKit:Files:Stores:&lt;name&gt;</c>.</summary>
+    public const string StoresSectionName = SectionName + ":Stores";
+
+    /// <summary>The directory a named store's default root is in (<c>data/&lt;name&gt;</c>), like the unnamed store's <c>data/files</c>.</summary>
+    public const string DefaultDataDirectory = "data";
+
     public const long DefaultMaxUploadBytes = 100L * 1024 * 1024;
 
     /// <summary>

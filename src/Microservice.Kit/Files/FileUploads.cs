@@ -13,7 +13,7 @@ namespace Microservice.Kit.Files;
 /// <summary>
 /// Streams a <c>multipart/form-data</c> upload straight from the request into the <see cref="IFileStore"/>:
 /// no <c>IFormFile</c>, no buffering of the file, the size limit and type check applied while it arrives.
-/// Resolve it from DI (registered by <c>AddFileStore</c>).
+/// Resolve it from DI (registered by <c>AddFileStore</c>; a named store's is keyed by its name, <c>[FromKeyedServices("pictures")]</c>).
 /// </summary>
 /// <example>
 /// An entity-attached file in a few lines:

@@ -4,11 +4,13 @@ using Microservice.Kit.Hosting;
 using Microservice.Kit.Hosting.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds the file store: <see cref="IFileStore"/>, <see cref="FileUploads"/> and a readiness check.</summary>
+/// <summary>Adds file stores: the unnamed <see cref="IFileStore"/> and <see cref="FileUploads"/>, named (keyed) ones beside it, and a readiness check for each.</summary>
 public static class FilesKitBuilderExtensions
 {
     /// <summary>Adds the file store with options from <c>MicroserviceKit:Files</c> (a local store under <c>data/files</c> by default).</summary>
@@ -42,6 +44,51 @@ public static class FilesKitBuilderExtensions
         return AddCore(kit, configure: null, configuration);
     }
 
+    /// <summary>
+    /// Adds the file store <paramref name="name"/>, a store of its own beside the unnamed one: a keyed
+    /// <see cref="IFileStore"/> and <see cref="FileUploads"/> (inject them with <c>[FromKeyedServices("pictures")]</c>),
+    /// options bound from <c>MicroserviceKit:Files:Stores:&lt;name&gt;</c> (a local store under <c>data/&lt;name&gt;</c>
+    /// by default) and the readiness check <c>files:&lt;name&gt;</c>.
+    /// </summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="name">The store's name: letters, digits, <c>-</c> or <c>_</c> (it is a configuration key and a service key).</param>
+    /// <returns>The kit builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, has other characters, or differs only in case from a store added before.</exception>
+    public static IMicroserviceKitBuilder AddFileStore(this IMicroserviceKitBuilder kit, string name)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        return AddNamed(kit, name, configure: null, section: null);
+    }
+
+    /// <summary>Adds the file store <paramref name="name"/> with options from <c>MicroserviceKit:Files:Stores:&lt;name&gt;</c>, then set in code.</summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="name">The store's name: letters, digits, <c>-</c> or <c>_</c>.</param>
+    /// <param name="configure">Sets the store's options after configuration is bound.</param>
+    /// <returns>The kit builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, has other characters, or differs only in case from a store added before.</exception>
+    public static IMicroserviceKitBuilder AddFileStore(this IMicroserviceKitBuilder kit, string name, Action<FileStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddNamed(kit, name, configure, section: null);
+    }
+
+    /// <summary>
+    /// Adds the file store <paramref name="name"/> with options bound from <paramref name="configuration"/> instead of
+    /// <c>MicroserviceKit:Files:Stores:&lt;name&gt;</c>; validation messages name that section's keys.
+    /// </summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="name">The store's name: letters, digits, <c>-</c> or <c>_</c>.</param>
+    /// <param name="configuration">The section to bind the store's options from.</param>
+    /// <returns>The kit builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, has other characters, or differs only in case from a store added before.</exception>
+    public static IMicroserviceKitBuilder AddFileStore(this IMicroserviceKitBuilder kit, string name, IConfigurationSection configuration)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddNamed(kit, name, configure: null, configuration);
+    }
+
     private static IMicroserviceKitBuilder AddCore(IMicroserviceKitBuilder kit, Action<FileStoreOptions>? configure, IConfigurationSection? section)
     {
         var options = kit.AddKitOptions(FileStoreConstants.SectionName, configure);
@@ -51,19 +98,80 @@ public static class FilesKitBuilderExtensions
         }
 
         var services = kit.Services;
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileStoreOptions>>(
-            new FileStoreOptionsValidator(kit.KeyOf(FileStoreConstants.SectionName))));
-        if (services.Any(d => d.ServiceType == typeof(FileStoreMarker)))
+        var key = kit.KeyOf(FileStoreConstants.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileStoreOptions>>(new FileStoreOptionsValidator(Microsoft.Extensions.Options.Options.DefaultName, key)));
+        if (!FileStoreRegistry.From(services).AddDefault(key))
         {
             return kit;
         }
 
-        services.AddSingleton<FileStoreMarker>();
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IFileStore>(FileStoreFactory.Create);
+        AddShared(services);
+        services.TryAddSingleton<IFileStore>(provider => FileStoreFactory.Create(provider, Microsoft.Extensions.Options.Options.DefaultName));
         services.TryAddSingleton<FileUploads>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, FileStoreStartup>());
         services.AddHealthChecks().AddCheck<FileStoreHealthCheck>(FileStoreHealth.Name, tags: FileStoreHealth.Tags);
         return kit;
+    }
+
+    private static IMicroserviceKitBuilder AddNamed(IMicroserviceKitBuilder kit, string name, Action<FileStoreOptions>? configure, IConfigurationSection? section)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException(
+                $"File store name '{name}' must be letters, digits, '-' or '_' (it is a configuration key, a service key and part of a directory name).",
+                nameof(name));
+        }
+
+        var services = kit.Services;
+        var subsection = FileStoreConstants.StoresSectionName + ":" + name;
+        section ??= kit.Configuration?.GetSection(subsection);
+        var key = section?.Path ?? kit.KeyOf(subsection);
+        var registry = FileStoreRegistry.From(services);
+        var added = registry.Add(name, key);
+
+        var options = services.AddOptions<FileStoreOptions>(name);
+        if (added)
+        {
+            // Its own directory by default, beside the unnamed store's data/files rather than inside it.
+            options.Configure(o => o.RootPath = FileStoreConstants.DefaultDataDirectory + "/" + name);
+        }
+
+        if (section is not null)
+        {
+            options.Bind(section);
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        if (!added)
+        {
+            // Added before: the configuration above applies again (harmless); the services are already in place.
+            return kit;
+        }
+
+        // Factories, not instances: TryAddEnumerable dedups validators by implementation type, so an instance
+        // here would stop the unnamed store's validator of the same type from being added after it.
+        options.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FileStoreOptions>>(_ => new KeyedDataAnnotationsValidator<FileStoreOptions>(name, key));
+        services.AddSingleton<IValidateOptions<FileStoreOptions>>(_ => new FileStoreOptionsValidator(name, key));
+
+        AddShared(services);
+        services.AddKeyedSingleton<IFileStore>(name, (provider, _) => FileStoreFactory.Create(provider, name));
+        services.AddKeyedSingleton(name, (provider, _) => FileStoreFactory.CreateUploads(provider, name));
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            FileStoreHealth.NameOf(name),
+            provider => new FileStoreHealthCheck(provider.GetRequiredKeyedService<IFileStore>(name), name),
+            failureStatus: null,
+            tags: FileStoreHealth.Tags));
+        return kit;
+    }
+
+    private static void AddShared(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FileStoreStartup>());
     }
 }
