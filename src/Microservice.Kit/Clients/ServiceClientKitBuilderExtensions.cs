@@ -99,31 +99,17 @@ public static class ServiceClientKitBuilderExtensions
         }
 
         var services = kit.Services;
-        var subsection = ServiceClientOptions.SectionName + ":" + name;
-        section ??= kit.Configuration?.GetSection(subsection);
-        var key = section?.Path ?? kit.KeyOf(subsection);
-
-        var options = services.AddOptions<ServiceClientOptions>(name);
-        if (section is not null)
-        {
-            options.Bind(section);
-        }
-
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
+        var key = kit.KeyOf(ServiceClientOptions.SectionName, name, section);
+        var options = kit.AddKitOptions(ServiceClientOptions.SectionName, name, section, configure);
         var http = services.AddHttpClient(ServiceClientFactory.HttpClientName(name));
         var builder = new ServiceClientBuilder(name, services, http);
-        if (!ServiceClientRegistry.From(services).Add(name))
+        if (!services.GetOrAddInstance<ServiceClientRegistry>().Add(name))
         {
             // Added before: the configuration above applies again (harmless); the pipeline is already in place.
             return builder;
         }
 
-        options.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServiceClientOptions>>(new KeyedDataAnnotationsValidator<ServiceClientOptions>(name, key));
+        options.ValidateKitOptionsOnStart(key);
         services.AddSingleton<IValidateOptions<ServiceClientOptions>>(provider =>
             new ServiceClientOptionsValidator(name, key, provider.GetRequiredService<IServiceProviderIsKeyedService>()));
         services.AddHttpContextAccessor();

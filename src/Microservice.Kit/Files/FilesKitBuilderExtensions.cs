@@ -100,7 +100,7 @@ public static class FilesKitBuilderExtensions
         var services = kit.Services;
         var key = kit.KeyOf(FileStoreConstants.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileStoreOptions>>(new FileStoreOptionsValidator(Microsoft.Extensions.Options.Options.DefaultName, key)));
-        if (!FileStoreRegistry.From(services).AddDefault(key))
+        if (!services.GetOrAddInstance<FileStoreRegistry>().AddDefault(key))
         {
             return kit;
         }
@@ -123,39 +123,22 @@ public static class FilesKitBuilderExtensions
         }
 
         var services = kit.Services;
-        var subsection = FileStoreConstants.StoresSectionName + ":" + name;
-        section ??= kit.Configuration?.GetSection(subsection);
-        var key = section?.Path ?? kit.KeyOf(subsection);
-        var registry = FileStoreRegistry.From(services);
-        var added = registry.Add(name, key);
+        var key = kit.KeyOf(FileStoreConstants.StoresSectionName, name, section);
+        var added = services.GetOrAddInstance<FileStoreRegistry>().Add(name, key);
 
-        var options = services.AddOptions<FileStoreOptions>(name);
-        if (added)
-        {
-            // Its own directory by default, beside the unnamed store's data/files rather than inside it.
-            options.Configure(o => o.RootPath = FileStoreConstants.DefaultDataDirectory + "/" + name);
-        }
-
-        if (section is not null)
-        {
-            options.Bind(section);
-        }
-
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
+        // Its own directory by default (set once, before configuration), beside the unnamed store's data/files
+        // rather than inside it.
+        var options = kit.AddKitOptions(FileStoreConstants.StoresSectionName, name, section, configure,
+            defaults: added ? o => o.RootPath = FileStoreConstants.DefaultDataDirectory + "/" + name : null);
         if (!added)
         {
             // Added before: the configuration above applies again (harmless); the services are already in place.
             return kit;
         }
 
-        // Factories, not instances: TryAddEnumerable dedups validators by implementation type, so an instance
-        // here would stop the unnamed store's validator of the same type from being added after it.
-        options.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<FileStoreOptions>>(_ => new KeyedDataAnnotationsValidator<FileStoreOptions>(name, key));
+        // A factory, not an instance: TryAddEnumerable dedups validators by implementation type, so an instance here
+        // would stop the unnamed store's validator of the same type from being added after it.
+        options.ValidateKitOptionsOnStart(key);
         services.AddSingleton<IValidateOptions<FileStoreOptions>>(_ => new FileStoreOptionsValidator(name, key));
 
         AddShared(services);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Microservice.Kit.Clients.Internal;
@@ -40,20 +39,5 @@ internal sealed class ServiceClientRegistry
         {
             return _names.Contains(name);
         }
-    }
-
-    public static ServiceClientRegistry From(IServiceCollection services)
-    {
-        foreach (var descriptor in services)
-        {
-            if (descriptor.ServiceType == typeof(ServiceClientRegistry) && descriptor.ImplementationInstance is ServiceClientRegistry existing)
-            {
-                return existing;
-            }
-        }
-
-        var registry = new ServiceClientRegistry();
-        services.AddSingleton(registry);
-        return registry;
     }
 }

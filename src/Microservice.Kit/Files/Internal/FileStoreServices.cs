@@ -62,21 +62,6 @@ internal sealed class FileStoreRegistry
             return [.. _named];
         }
     }
-
-    public static FileStoreRegistry From(IServiceCollection services)
-    {
-        foreach (var descriptor in services)
-        {
-            if (descriptor.ServiceType == typeof(FileStoreRegistry) && descriptor.ImplementationInstance is FileStoreRegistry existing)
-            {
-                return existing;
-            }
-        }
-
-        var registry = new FileStoreRegistry();
-        services.AddSingleton(registry);
-        return registry;
-    }
 }
 
 internal static class FileStoreFactory
