@@ -57,9 +57,9 @@ public sealed class ServiceCallException : KitException
         string? problemDetail = null,
         Exception? innerException = null)
         : base(
-            StatusOf(failure, responseStatusCode),
-            CodeOf(failure, responseStatusCode),
-            TitleOf(failure, responseStatusCode),
+            ProblemOf(failure, responseStatusCode).Status,
+            ProblemOf(failure, responseStatusCode).Code,
+            ProblemOf(failure, responseStatusCode).Title,
             Describe(serviceName, failure, responseStatusCode, problemCode),
             innerException)
     {
@@ -101,19 +101,11 @@ public sealed class ServiceCallException : KitException
     /// <summary>The <c>detail</c> member of the service's RFC 9457 problem response, if it sent one.</summary>
     public string? ProblemDetail { get; }
 
-    private static bool CallerUnauthenticated(ServiceCallFailure failure, HttpStatusCode? status) =>
-        failure == ServiceCallFailure.CallerNotAuthorized && status == HttpStatusCode.Unauthorized;
-
-    private static int StatusOf(ServiceCallFailure failure, HttpStatusCode? status) =>
-        failure != ServiceCallFailure.CallerNotAuthorized ? 503 : CallerUnauthenticated(failure, status) ? 401 : 403;
-
-    private static string CodeOf(ServiceCallFailure failure, HttpStatusCode? status) =>
-        failure != ServiceCallFailure.CallerNotAuthorized ? ProblemCodes.DependencyUnavailable
-        : CallerUnauthenticated(failure, status) ? ProblemCodes.Unauthorized : ProblemCodes.Forbidden;
-
-    private static string TitleOf(ServiceCallFailure failure, HttpStatusCode? status) =>
-        failure != ServiceCallFailure.CallerNotAuthorized ? "Dependency unavailable"
-        : CallerUnauthenticated(failure, status) ? "Unauthorized" : "Forbidden";
+    // What this service answers: an outage, unless the dependency refused the caller's own credentials.
+    private static (int Status, string Code, string Title) ProblemOf(ServiceCallFailure failure, HttpStatusCode? status) =>
+        failure != ServiceCallFailure.CallerNotAuthorized ? (503, ProblemCodes.DependencyUnavailable, "Dependency unavailable")
+        : status == HttpStatusCode.Unauthorized ? (401, ProblemCodes.Unauthorized, "Unauthorized")
+        : (403, ProblemCodes.Forbidden, "Forbidden");
 
     // The message becomes this service's problem detail: it names the dependency and what happened, never an
     // address, a token or the dependency's own detail (which may describe its internals).
