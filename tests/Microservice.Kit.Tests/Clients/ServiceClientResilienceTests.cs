@@ -124,12 +124,7 @@ public sealed class ServiceClientResilienceTests(ITestOutputHelper output)
     public async Task SlowServer_AttemptTimeoutFires_AndTheCallEndsWithinTheTotalTimeout()
     {
         var requests = 0;
-        await using var service = await TestService.StartAsync(app => app.MapGet("/slow", async (HttpContext context) =>
-        {
-            Interlocked.Increment(ref requests);
-            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-            return Results.Ok();
-        }));
+        await using var service = await StartSlowServiceAsync(() => Interlocked.Increment(ref requests));
         await using var harness = ClientTestHarness.Create(service.BaseAddress, o =>
         {
             o.AttemptTimeout = TimeSpan.FromMilliseconds(300);
@@ -390,12 +385,7 @@ public sealed class ServiceClientResilienceTests(ITestOutputHelper output)
     public async Task CallerCancels_IsAnOperationCanceledException_NotAServiceCallException_AndNotRetried()
     {
         var requests = 0;
-        await using var service = await TestService.StartAsync(app => app.MapGet("/slow", async (HttpContext context) =>
-        {
-            Interlocked.Increment(ref requests);
-            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-            return Results.Ok();
-        }));
+        await using var service = await StartSlowServiceAsync(() => Interlocked.Increment(ref requests));
         await using var harness = ClientTestHarness.Create(service.BaseAddress, o =>
         {
             o.AttemptTimeout = TimeSpan.FromSeconds(60);
@@ -490,6 +480,15 @@ public sealed class ServiceClientResilienceTests(ITestOutputHelper output)
         var after = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<Employee>("/employees/1"));
         Assert.Equal(ServiceCallFailure.CircuitOpen, after.Failure);
     }
+
+    /// <summary>A service whose <c>/slow</c> holds every request for 30 s (or until the client gives up), counting them.</summary>
+    private static Task<Infrastructure.KestrelTestHost> StartSlowServiceAsync(Action counted) =>
+        TestService.StartAsync(app => app.MapGet("/slow", async (HttpContext context) =>
+        {
+            counted();
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            return Results.Ok();
+        }));
 
     private sealed class PassThroughHandler : DelegatingHandler;
 
