@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace Microservice.Kit.Tests.Clients;
 
 /// <summary>The proofs against real faults: a real Kestrel service on loopback that misbehaves on command.</summary>
+[Collection(Infrastructure.TimingSensitive.Name)]
 public sealed class ServiceClientResilienceTests(ITestOutputHelper output)
 {
     private const int RetryScheduledEvent = 6003;
