@@ -12,7 +12,7 @@ namespace Docs.Tests;
 /// with its configuration key and its default, and every row of those tables names a real option.
 /// </summary>
 /// <remarks>
-/// An options table is a table whose first column is headed <c>key</c> or <c>option ...</c>. A row's key is the first
+/// An options table is a table whose first column is headed <c>key ...</c> or <c>option ...</c>. A row's key is the first
 /// backticked text of its first cell: a full key (<c>MicroserviceKit:Files:RootPath</c>), or a key under the table's
 /// scope, the backticked text of its first header cell or else of the heading above it
 /// (<c>## Options (`MicroserviceKit:Tokens`)</c>; an options class set only in code is scoped by its type name). The
@@ -121,7 +121,7 @@ public sealed partial class OptionsDocsTests
         foreach (var table in DocPages.Tables)
         {
             var first = table.Header.Count > 0 ? table.Header[0].Trim().ToLowerInvariant() : "";
-            if (first != "key" && !first.StartsWith("option", StringComparison.Ordinal))
+            if (first != "key" && !first.StartsWith("key ", StringComparison.Ordinal) && !first.StartsWith("option", StringComparison.Ordinal))
             {
                 continue;
             }
