@@ -14,7 +14,9 @@ public interface IMicroserviceKitBuilder
 
     /// <summary>
     /// The kit's configuration section (<c>MicroserviceKit</c> by default), or <see langword="null"/> when the
-    /// kit was added without configuration. Features bind their own sub-section of it.
+    /// kit was added without a configuration instance (<c>services.AddMicroserviceKit()</c> on a collection whose
+    /// <c>IConfiguration</c> is registered by a factory binds when the options are first read). Features bind their
+    /// own sub-section of it.
     /// </summary>
     IConfigurationSection? Configuration { get; }
 }

@@ -13,24 +13,37 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds Microservice.Kit to a service collection.</summary>
 public static class MicroserviceKitServiceCollectionExtensions
 {
-    /// <summary>Adds the kit with default options and no configuration.</summary>
+    /// <summary>
+    /// Adds the kit, its options and every feature's bound from the <c>MicroserviceKit</c> section of the
+    /// <see cref="IConfiguration"/> registered in <paramref name="services"/> (a host builder registers its
+    /// configuration); with none registered, the options keep their defaults.
+    /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>A builder on which to add the kit's features.</returns>
+    /// <remarks>
+    /// A configuration registered as an instance before this call is read now, exactly as
+    /// <c>builder.AddMicroserviceKit()</c> reads the builder's. Otherwise (every host builder registers its
+    /// configuration by a factory) the options bind from the <see cref="IConfiguration"/> the service provider
+    /// resolves, when they are first read.
+    /// </remarks>
     public static IMicroserviceKitBuilder AddMicroserviceKit(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return AddCore(services, configuration: null, configure: null);
+        return AddFromRegisteredConfiguration(services, configure: null);
     }
 
-    /// <summary>Adds the kit with options set in code.</summary>
+    /// <summary>
+    /// Adds the kit, its options bound from the <c>MicroserviceKit</c> section of the registered
+    /// <see cref="IConfiguration"/> (as <see cref="AddMicroserviceKit(IServiceCollection)"/> does) and then set in code.
+    /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Sets the options.</param>
+    /// <param name="configure">Sets the options after configuration is bound.</param>
     /// <returns>A builder on which to add the kit's features.</returns>
     public static IMicroserviceKitBuilder AddMicroserviceKit(this IServiceCollection services, Action<MicroserviceKitOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        return AddCore(services, configuration: null, configure);
+        return AddFromRegisteredConfiguration(services, configure);
     }
 
     /// <summary>Adds the kit with options bound from a configuration section (usually <c>MicroserviceKit</c>).</summary>
@@ -44,9 +57,19 @@ public static class MicroserviceKitServiceCollectionExtensions
         return AddCore(services, configuration, configure: null);
     }
 
-    internal static IMicroserviceKitBuilder AddCore(IServiceCollection services, IConfigurationSection? configuration, Action<MicroserviceKitOptions>? configure)
+    // A worker that calls services.AddMicroserviceKit() expects its appsettings to apply, as they do for every
+    // Microsoft.Extensions library; binding nothing would drop every setting without an error.
+    private static IMicroserviceKitBuilder AddFromRegisteredConfiguration(IServiceCollection services, Action<MicroserviceKitOptions>? configure)
     {
-        var builder = new MicroserviceKitBuilder(services, configuration);
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IConfiguration) && !d.IsKeyedService);
+        return registered?.ImplementationInstance is IConfiguration configuration
+            ? AddCore(services, configuration.GetSection(MicroserviceKitOptions.SectionName), configure)
+            : AddCore(services, configuration: null, configure, bindsFromServiceProvider: true);
+    }
+
+    internal static IMicroserviceKitBuilder AddCore(IServiceCollection services, IConfigurationSection? configuration, Action<MicroserviceKitOptions>? configure, bool bindsFromServiceProvider = false)
+    {
+        var builder = new MicroserviceKitBuilder(services, configuration, bindsFromServiceProvider);
         builder.AddKitOptions(subsection: null, configure)
             .PostConfigure<IServiceProvider>((options, provider) =>
                 options.ServiceName ??= ServiceNames.FromApplicationName(provider.GetService<IHostEnvironment>()?.ApplicationName));

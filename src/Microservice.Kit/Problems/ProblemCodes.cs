@@ -51,6 +51,90 @@ public static class ProblemCodes
     /// <summary>503: the service cannot take the request now.</summary>
     public const string ServiceUnavailable = "ServiceUnavailable";
 
+    /// <summary>402: payment is required.</summary>
+    public const string PaymentRequired = "PaymentRequired";
+
+    /// <summary>406: no representation matches the request's <c>Accept</c> headers.</summary>
+    public const string NotAcceptable = "NotAcceptable";
+
+    /// <summary>407: a proxy needs the client to authenticate.</summary>
+    public const string ProxyAuthenticationRequired = "ProxyAuthenticationRequired";
+
+    /// <summary>410: the resource existed and was removed for good.</summary>
+    public const string Gone = "Gone";
+
+    /// <summary>411: the request needs a <c>Content-Length</c>.</summary>
+    public const string LengthRequired = "LengthRequired";
+
+    /// <summary>414: the request URI is too long.</summary>
+    public const string UriTooLong = "UriTooLong";
+
+    /// <summary>416: the <c>Range</c> lies outside the resource.</summary>
+    public const string RangeNotSatisfiable = "RangeNotSatisfiable";
+
+    /// <summary>417: the <c>Expect</c> header cannot be met.</summary>
+    public const string ExpectationFailed = "ExpectationFailed";
+
+    /// <summary>421: the request reached a server that cannot answer for its authority.</summary>
+    public const string MisdirectedRequest = "MisdirectedRequest";
+
+    /// <summary>422: the body is well-formed but cannot be processed.</summary>
+    public const string UnprocessableContent = "UnprocessableContent";
+
+    /// <summary>423: the resource is locked.</summary>
+    public const string Locked = "Locked";
+
+    /// <summary>424: the request depended on another that failed.</summary>
+    public const string FailedDependency = "FailedDependency";
+
+    /// <summary>425: the server will not process a request that might be replayed.</summary>
+    public const string TooEarly = "TooEarly";
+
+    /// <summary>426: the client must switch to another protocol.</summary>
+    public const string UpgradeRequired = "UpgradeRequired";
+
+    /// <summary>428: the request must be conditional (<c>If-Match</c>).</summary>
+    public const string PreconditionRequired = "PreconditionRequired";
+
+    /// <summary>429: the client sent too many requests; <c>Retry-After</c> may say when to try again.</summary>
+    public const string TooManyRequests = "TooManyRequests";
+
+    /// <summary>451: the resource cannot be served for legal reasons.</summary>
+    public const string UnavailableForLegalReasons = "UnavailableForLegalReasons";
+
+    /// <summary>501: the server does not support what the request needs.</summary>
+    public const string NotImplemented = "NotImplemented";
+
+    /// <summary>502: a gateway or proxy got an invalid answer from upstream.</summary>
+    public const string BadGateway = "BadGateway";
+
+    /// <summary>504: a gateway or proxy got no answer from upstream in time.</summary>
+    public const string GatewayTimeout = "GatewayTimeout";
+
+    /// <summary>505: the HTTP version of the request is not supported.</summary>
+    public const string HttpVersionNotSupported = "HttpVersionNotSupported";
+
+    /// <summary>506: the server's content negotiation is misconfigured.</summary>
+    public const string VariantAlsoNegotiates = "VariantAlsoNegotiates";
+
+    /// <summary>507: the server cannot store what the request needs.</summary>
+    public const string InsufficientStorage = "InsufficientStorage";
+
+    /// <summary>508: the server met an infinite loop while processing the request.</summary>
+    public const string LoopDetected = "LoopDetected";
+
+    /// <summary>510: the request needs an extension the server does not have.</summary>
+    public const string NotExtended = "NotExtended";
+
+    /// <summary>511: the client must authenticate to gain network access.</summary>
+    public const string NetworkAuthenticationRequired = "NetworkAuthenticationRequired";
+
+    /// <summary>4xx: a client error status that has no code of its own above (an unregistered status such as 418 or 499).</summary>
+    public const string ClientError = "ClientError";
+
+    /// <summary>5xx: a server error status that has no code of its own above (an unregistered status such as 599).</summary>
+    public const string ServerError = "ServerError";
+
     /// <summary>The prefix of the <c>type</c> member of every problem the kit writes.</summary>
     public const string TypePrefix = "urn:microservice-kit:problem:";
 
@@ -83,24 +167,56 @@ public static class ProblemCodes
         return builder.ToString();
     }
 
-    /// <summary>Returns the code the kit uses for a bare status code.</summary>
+    /// <summary>
+    /// Returns the code the kit sends for a bare status code (a response with a status and no body, such as
+    /// <c>Results.StatusCode(429)</c>): every registered 4xx and 5xx status has its own, any other one in those
+    /// ranges is <see cref="ClientError"/> or <see cref="ServerError"/>.
+    /// </summary>
     /// <param name="statusCode">An HTTP status code.</param>
-    /// <returns>The code, or <see langword="null"/> for a status code the kit has no name for.</returns>
+    /// <returns>The code, or <see langword="null"/> for a status code outside 400-599.</returns>
     public static string? ForStatus(int statusCode) => statusCode switch
     {
         400 => BadRequest,
         401 => Unauthorized,
+        402 => PaymentRequired,
         403 => Forbidden,
         404 => NotFound,
         405 => MethodNotAllowed,
+        406 => NotAcceptable,
+        407 => ProxyAuthenticationRequired,
         408 => RequestTimeout,
         409 => Conflict,
+        410 => Gone,
+        411 => LengthRequired,
         412 => PreconditionFailed,
         413 => PayloadTooLarge,
+        414 => UriTooLong,
         415 => UnsupportedMediaType,
+        416 => RangeNotSatisfiable,
+        417 => ExpectationFailed,
+        421 => MisdirectedRequest,
+        422 => UnprocessableContent,
+        423 => Locked,
+        424 => FailedDependency,
+        425 => TooEarly,
+        426 => UpgradeRequired,
+        428 => PreconditionRequired,
+        429 => TooManyRequests,
         431 => HeadersTooLarge,
+        451 => UnavailableForLegalReasons,
         500 => InternalError,
+        501 => NotImplemented,
+        502 => BadGateway,
         503 => ServiceUnavailable,
+        504 => GatewayTimeout,
+        505 => HttpVersionNotSupported,
+        506 => VariantAlsoNegotiates,
+        507 => InsufficientStorage,
+        508 => LoopDetected,
+        510 => NotExtended,
+        511 => NetworkAuthenticationRequired,
+        >= 400 and <= 499 => ClientError,
+        >= 500 and <= 599 => ServerError,
         _ => null,
     };
 }

@@ -1,3 +1,5 @@
+using Microservice.Kit.Clients;
+using Microservice.Kit.Files;
 using Microservice.Kit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -107,5 +109,75 @@ public sealed class MicroserviceKitOptionsTests
         Assert.Same(services, second.Services);
         Assert.InRange(services.Count - count, 0, 3); // only the options binding is registered again
         Assert.Single(services, d => d.ServiceType == typeof(Microsoft.AspNetCore.Diagnostics.IExceptionHandler));
+    }
+
+    [Fact]
+    public void ServicesAddMicroserviceKit_ConfigurationInstanceRegistered_BindsTheKitAndFeatureSections()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["MicroserviceKit:ServiceName"] = "worker",
+                ["MicroserviceKit:Files:MaxUploadBytes"] = "1234",
+            })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddMicroserviceKit().AddFileStore(o => o.Backend = FileStoreBackend.InMemory);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("worker", provider.GetRequiredService<IOptions<MicroserviceKitOptions>>().Value.ServiceName);
+        Assert.Equal(1234, provider.GetRequiredService<IOptions<FileStoreOptions>>().Value.MaxUploadBytes);
+    }
+
+    [Fact]
+    public void ServicesAddMicroserviceKit_InAHostBuilder_BindsTheHostConfigurationThenTheAction()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MicroserviceKit:ServiceName"] = "worker",
+            ["MicroserviceKit:Health:LivePath"] = "/from-configuration",
+            ["MicroserviceKit:Health:ReadyPath"] = "/ready",
+            ["MicroserviceKit:Clients:employees:BaseAddress"] = "http://127.0.0.1:5080/",
+            ["MicroserviceKit:Clients:employees:Retry:MaxRetryAttempts"] = "1",
+        });
+        builder.Services.AddMicroserviceKit(o => o.Health.LivePath = "/from-code").AddServiceClient("employees");
+        using var host = builder.Build();
+
+        var options = host.Services.GetRequiredService<IOptions<MicroserviceKitOptions>>().Value;
+        var client = host.Services.GetRequiredService<IOptionsMonitor<ServiceClientOptions>>().Get("employees");
+
+        Assert.Equal("worker", options.ServiceName);
+        Assert.Equal("/ready", options.Health.ReadyPath);
+        Assert.Equal("/from-code", options.Health.LivePath);
+        Assert.Equal(new Uri("http://127.0.0.1:5080/"), client.BaseAddress);
+        Assert.Equal(1, client.Retry.MaxRetryAttempts);
+    }
+
+    [Fact]
+    public void ServicesAddMicroserviceKit_InAHostBuilder_InvalidValueNamesTheKey()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["MicroserviceKit:Health:LivePath"] = "live" });
+        builder.Services.AddMicroserviceKit();
+        using var host = builder.Build();
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<MicroserviceKitOptions>>().Value);
+
+        Assert.Contains("MicroserviceKit:Health:LivePath must be a path", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ServicesAddMicroserviceKit_NoConfigurationRegistered_KeepsTheDefaults()
+    {
+        var services = new ServiceCollection();
+        services.AddMicroserviceKit();
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<MicroserviceKitOptions>>().Value;
+
+        Assert.Equal("/health/live", options.Health.LivePath);
+        Assert.Equal("/health/ready", options.Health.ReadyPath);
     }
 }

@@ -45,6 +45,7 @@ public sealed class KitExceptionHandlerTests
             app.MapPost("/json", (Payload payload) => Results.Ok(payload));
             app.MapGet("/number", (int value) => Results.Ok(value));
             app.MapGet("/only-get", () => Results.Ok());
+            app.MapGet("/status/{status:int}", (int status) => Results.StatusCode(status));
         },
         environment);
 
@@ -58,6 +59,28 @@ public sealed class KitExceptionHandlerTests
         Assert.False(string.IsNullOrEmpty(root.GetProperty("title").GetString()));
         Assert.StartsWith(ProblemCodes.TypePrefix, root.GetProperty("type").GetString(), StringComparison.Ordinal);
         return root;
+    }
+
+    [Theory]
+    [InlineData(408, "RequestTimeout")]
+    [InlineData(416, "RangeNotSatisfiable")]
+    [InlineData(422, "UnprocessableContent")]
+    [InlineData(429, "TooManyRequests")]
+    [InlineData(418, "ClientError")]
+    [InlineData(502, "BadGateway")]
+    [InlineData(503, "ServiceUnavailable")]
+    [InlineData(507, "InsufficientStorage")]
+    [InlineData(599, "ServerError")]
+    public async Task BareStatus_GetsItsOwnCode(int status, string code)
+    {
+        await using var host = await StartAsync();
+
+        using var response = await host.Client.GetAsync(new Uri($"/status/{status}", UriKind.Relative));
+        var problem = await ReadProblemAsync(response);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.Equal(ProblemCodes.TypeFor(code), problem.GetProperty("type").GetString());
     }
 
     [Theory]

@@ -24,6 +24,10 @@ internal static class KitOptionsRegistration
         {
             builder.Bind(section);
         }
+        else
+        {
+            builder.BindFromServiceProvider(kit, path);
+        }
 
         if (configure is not null)
         {
@@ -57,6 +61,10 @@ internal static class KitOptionsRegistration
         {
             builder.Bind(section);
         }
+        else
+        {
+            builder.BindFromServiceProvider(kit, kit.KeyOf(subsection, name, section: null));
+        }
 
         if (configure is not null)
         {
@@ -64,6 +72,16 @@ internal static class KitOptionsRegistration
         }
 
         return builder;
+    }
+
+    // Registered in the place of Bind, so that configuration still comes before the code's Action<T>.
+    private static void BindFromServiceProvider<TOptions>(this OptionsBuilder<TOptions> builder, IMicroserviceKitBuilder kit, string path)
+        where TOptions : class
+    {
+        if (kit is MicroserviceKitBuilder { BindsFromServiceProvider: true })
+        {
+            builder.Configure<IServiceProvider>((options, provider) => provider.GetService<IConfiguration>()?.GetSection(path).Bind(options));
+        }
     }
 
     /// <summary>Validates named options on start (data annotations), with messages that name <paramref name="key"/>.</summary>

@@ -59,6 +59,13 @@ internal static class ProblemFactory
             problem.Type = ProblemCodes.TypeFor((string)code);
         }
 
+        // ASP.NET Core titles a bare status with its reason phrase; an unregistered status (599) has none.
+        if (string.IsNullOrEmpty(problem.Title))
+        {
+            var phrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+            problem.Title = phrase.Length > 0 ? phrase : status >= 500 ? "Server error" : "Client error";
+        }
+
         if (!problem.Extensions.ContainsKey("traceId"))
         {
             problem.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? httpContext.TraceIdentifier;
