@@ -18,6 +18,9 @@ public static class ProblemCodes
     /// <summary>403: the caller is authenticated but lacks a permission.</summary>
     public const string Forbidden = "Forbidden";
 
+    /// <summary>403: the caller tried to grant permissions it does not hold itself; the <c>notHeld</c> member lists them.</summary>
+    public const string PermissionNotHeld = "PermissionNotHeld";
+
     /// <summary>404: the resource or route does not exist.</summary>
     public const string NotFound = "NotFound";
 
@@ -38,6 +41,9 @@ public static class ProblemCodes
 
     /// <summary>415: the content type is not accepted.</summary>
     public const string UnsupportedMediaType = "UnsupportedMediaType";
+
+    /// <summary>429: too many requests (sign-in attempts, for example); <c>Retry-After</c> says when to try again.</summary>
+    public const string TooManyRequests = "TooManyRequests";
 
     /// <summary>431: the request headers are too large.</summary>
     public const string HeadersTooLarge = "HeadersTooLarge";
@@ -98,6 +104,7 @@ public static class ProblemCodes
         412 => PreconditionFailed,
         413 => PayloadTooLarge,
         415 => UnsupportedMediaType,
+        429 => TooManyRequests,
         431 => HeadersTooLarge,
         500 => InternalError,
         503 => ServiceUnavailable,
