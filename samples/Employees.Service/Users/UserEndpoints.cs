@@ -12,21 +12,24 @@ internal static class UserEndpoints
     public static void MapUserEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1").WithGroupName("v1");   // in the v1 OpenAPI document only
-        v1.MapPost("/tokens", IssueTokenAsync).AllowAnonymous().WithTags("Users");
+        v1.MapPost("/tokens", IssueTokenAsync).AllowAnonymous().RequireSignInThrottling().WithTags("Users");
         v1.MapPost("/users", CreateUserAsync).RequirePermission(Permissions.UsersManage).WithTags("Users");
     }
 
     private static async Task<TokenResponse> IssueTokenAsync(
-        TokenRequestBody body, UserRepository users, IPasswordHasher<User> hasher, DecoyPasswordHash decoy, ITokenIssuer issuer, CancellationToken cancellationToken)
+        TokenRequestBody body, HttpContext httpContext, UserRepository users, IPasswordHasher<User> hasher, DecoyPasswordHash decoy,
+        ISignInThrottle throttle, ITokenIssuer issuer, CancellationToken cancellationToken)
     {
         RequireField(body.Username, "username");
         RequireField(body.Password, "password");
+        throttle.EnsureAllowed(httpContext, body.Username!, body.Password!);   // 400 for an over-long password, 429 while locked out
 
         var user = await users.FindByUsernameAsync(body.Username!, cancellationToken);
         var hash = user?.PasswordHash ?? decoy.Hash;
         var result = hasher.VerifyHashedPassword(user ?? DecoyPasswordHash.User, hash, body.Password!);
         if (user is null || result == PasswordVerificationResult.Failed)
         {
+            throttle.RecordFailure(httpContext, body.Username!);
             throw new KitException(StatusCodes.Status401Unauthorized, "InvalidCredentials", "Invalid credentials", "The username or password is wrong.");
         }
 
@@ -45,6 +48,7 @@ internal static class UserEndpoints
             }
         }
 
+        throttle.RecordSuccess(httpContext, user.Username);
         var token = issuer.Issue(new TokenRequest(user.Username) { Permissions = user.Permissions });
         return new TokenResponse(token.AccessToken, token.TokenType, token.ExpiresIn);
     }
