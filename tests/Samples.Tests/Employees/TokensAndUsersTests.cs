@@ -47,6 +47,16 @@ public sealed class TokensAndUsersTests(EmployeesFixture fixture)
         await response.ReadProblemAsync(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData(1025)]
+    [InlineData(1024 * 1024)]
+    public async Task Token_PasswordOver1KiB_Returns400(int length)
+    {
+        using var response = await _client.PostAsync("/api/v1/tokens", JsonBody(System.Text.Json.JsonSerializer.Serialize(new { username = "admin", password = new string('p', length) })));
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "ValidationFailed");
+        Assert.NotNull(problem["errors"]?["password"]);
+    }
+
     [Fact]
     public async Task Jwks_PublishesTheSigningKey_PublicPartsOnly()
     {
