@@ -7,11 +7,12 @@ namespace Samples.Tests.Employees;
 
 /// <summary>
 /// <c>POST /api/v1/tokens</c> under the kit's sign-in throttling, in a process of its own with a short lockout
-/// (3 failures, then 4 s) so that the shared fixture's many admin sign-ins are never locked out.
+/// (3 failures, then 8 s) so that the shared fixture's many admin sign-ins are never locked out.
 /// </summary>
 public sealed class SignInThrottlingTests
 {
-    private static readonly TimeSpan Lockout = TimeSpan.FromSeconds(4);
+    // Long enough that the two refused attempts right after the third failure land inside it on a loaded machine.
+    private static readonly TimeSpan Lockout = TimeSpan.FromSeconds(8);
 
     [Fact]
     public async Task Token_RepeatedWrongPasswords_End429WithRetryAfter_AndTheRightPasswordIsRefusedUntilTheLockoutPasses()
@@ -19,7 +20,7 @@ public sealed class SignInThrottlingTests
         using var data = new TempDirectory("employees-throttle");
         var environment = EmployeesFixture.EmployeesEnvironment(data);
         environment["MicroserviceKit__Tokens__SignIn__FailuresBeforeLockout"] = "3";
-        environment["MicroserviceKit__Tokens__SignIn__LockoutDuration"] = "00:00:04";
+        environment["MicroserviceKit__Tokens__SignIn__LockoutDuration"] = "00:00:08";
         await using var employees = await SampleProcess.StartAsync(Sample.Employees, environment);
         using var client = employees.CreateClient();
         var admin = await client.GetTokenAsync(Api.AdminUser, Api.DevAdminPassword);
