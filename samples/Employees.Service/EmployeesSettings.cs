@@ -5,10 +5,24 @@ internal sealed class EmployeesSettings
 {
     public const string Section = "Employees";
 
+    public const int DefaultPasswordIterations = 210_000;
+
+    /// <summary>The shortest admin password accepted outside Development (OWASP ASVS 2.1.1 asks for at least 12 characters).</summary>
+    public const int MinProductionAdminPasswordLength = 12;
+
+    // ASP.NET Core Identity's own V3 default before .NET 7; fewer would make a stolen database cheap to crack.
+    private const int MinPasswordIterations = 10_000;
+
     /// <summary>The LiteDB file, stored files, pictures and signing keys. Relative paths are under the content root.</summary>
     public string DataDirectory { get; set; } = "data";
 
     public AdminSettings Admin { get; set; } = new();
+
+    /// <summary>
+    /// PBKDF2-HMAC-SHA512 iterations of new password hashes (<c>PasswordHasherOptions.IterationCount</c>). A stored hash
+    /// with fewer is replaced at the user's next sign-in. 210,000 is OWASP's figure for PBKDF2-HMAC-SHA512.
+    /// </summary>
+    public int PasswordIterations { get; set; } = DefaultPasswordIterations;
 
     /// <summary>The largest upload <c>POST /api/v1/files</c> accepts.</summary>
     public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
@@ -25,8 +39,9 @@ internal sealed class EmployeesSettings
     public string KeysDirectory => Path.Combine(DataDirectory, "keys");
 
     /// <summary>
-    /// Reads the section, resolves the data directory against the content root, and refuses to go on without an
-    /// admin password (exit code 1): Development gets one from appsettings.Development.json, every other environment must set it.
+    /// Reads the section, resolves the data directory against the content root, and refuses to go on (exit code 1) without an
+    /// admin password (Development gets one from appsettings.Development.json, every other environment must set it), with
+    /// one shorter than 12 characters outside Development, or with too few password hash iterations.
     /// </summary>
     public static EmployeesSettings Read(IHostApplicationBuilder builder)
     {
@@ -38,6 +53,22 @@ internal sealed class EmployeesSettings
             Console.Error.WriteLine(
                 $"Employees cannot start: {Section}:Admin:Password is required in the {builder.Environment.EnvironmentName} environment. "
                 + "It is the password of the seeded 'admin' user; set it, for example with the environment variable Employees__Admin__Password.");
+            Environment.Exit(1);
+        }
+
+        if (!builder.Environment.IsDevelopment() && settings.Admin.Password.Length < MinProductionAdminPasswordLength)
+        {
+            // Names the key and the rule, never the value: the output of a failed start ends up in logs.
+            Console.Error.WriteLine(
+                $"Employees cannot start: {Section}:Admin:Password must be at least {MinProductionAdminPasswordLength} characters in the "
+                + $"{builder.Environment.EnvironmentName} environment. Set a longer password, for example with the environment variable Employees__Admin__Password.");
+            Environment.Exit(1);
+        }
+
+        if (settings.PasswordIterations < MinPasswordIterations)
+        {
+            Console.Error.WriteLine(
+                $"Employees cannot start: {Section}:PasswordIterations must be at least {MinPasswordIterations} (the default is {DefaultPasswordIterations}).");
             Environment.Exit(1);
         }
 

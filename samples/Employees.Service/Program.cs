@@ -26,7 +26,9 @@ builder.AddMicroserviceKit()
     .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<Pictures>();
+builder.Services.Configure<PasswordHasherOptions>(hashing => hashing.IterationCount = settings.PasswordIterations);
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+builder.Services.AddSingleton<DecoyPasswordHash>();
 builder.Services.AddHostedService<AdminSeeder>();     // admin, with every permission of both services
 
 var app = builder.Build();

@@ -22,10 +22,11 @@ internal sealed class AdminSeeder(UserRepository users, IPasswordHasher<User> ha
             return;
         }
 
-        var passwordChanged = hasher.VerifyHashedPassword(admin, admin.PasswordHash, password) == PasswordVerificationResult.Failed;
-        if (passwordChanged || !Permissions.All.All(admin.Permissions.Contains))
+        // Failed: the configured password changed. SuccessRehashNeeded: stored with fewer iterations than configured now.
+        var rehash = hasher.VerifyHashedPassword(admin, admin.PasswordHash, password) != PasswordVerificationResult.Success;
+        if (rehash || !Permissions.All.All(admin.Permissions.Contains))
         {
-            admin.PasswordHash = passwordChanged ? hasher.HashPassword(admin, password) : admin.PasswordHash;
+            admin.PasswordHash = rehash ? hasher.HashPassword(admin, password) : admin.PasswordHash;
             admin.Permissions = [.. Permissions.All];
             await users.UpdateAsync(admin, cancellationToken: cancellationToken);
         }

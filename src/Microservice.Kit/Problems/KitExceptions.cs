@@ -93,6 +93,32 @@ public class UnsupportedMediaTypeException : KitException
     }
 }
 
+/// <summary>
+/// The client sent too many requests (sign-in attempts, for example): 429, code <c>TooManyRequests</c>, with a
+/// <c>Retry-After</c> header and a <c>retryAfter</c> member in seconds when <see cref="RetryAfter"/> is set.
+/// </summary>
+public class TooManyRequestsException : KitException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="detail">What was limited.</param>
+    /// <param name="retryAfter">When the client may try again; sent rounded up to whole seconds, at least 1.</param>
+    public TooManyRequestsException(string detail, TimeSpan? retryAfter)
+        : base(429, ProblemCodes.TooManyRequests, "Too many requests", detail)
+    {
+        RetryAfter = retryAfter;
+        if (retryAfter is { } wait)
+        {
+            Extensions["retryAfter"] = RetryAfterSeconds(wait);
+        }
+    }
+
+    /// <summary>When the client may try again, or <see langword="null"/> when there is nothing to say.</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    // RFC 9110 §10.2.3: delay-seconds is a whole number; rounding down would invite a retry that is refused again.
+    internal static long RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+}
+
 /// <summary>A service this one depends on could not be reached in time: 503, code <c>DependencyUnavailable</c>.</summary>
 public class DependencyUnavailableException : KitException
 {

@@ -18,6 +18,9 @@ public static class ProblemCodes
     /// <summary>403: the caller is authenticated but lacks a permission.</summary>
     public const string Forbidden = "Forbidden";
 
+    /// <summary>403: the caller tried to grant permissions it does not hold itself; the <c>notHeld</c> member lists them.</summary>
+    public const string PermissionNotHeld = "PermissionNotHeld";
+
     /// <summary>404: the resource or route does not exist.</summary>
     public const string NotFound = "NotFound";
 
@@ -96,7 +99,7 @@ public static class ProblemCodes
     /// <summary>428: the request must be conditional (<c>If-Match</c>).</summary>
     public const string PreconditionRequired = "PreconditionRequired";
 
-    /// <summary>429: the client sent too many requests; <c>Retry-After</c> may say when to try again.</summary>
+    /// <summary>429: too many requests (sign-in attempts, for example); <c>Retry-After</c> says when to try again.</summary>
     public const string TooManyRequests = "TooManyRequests";
 
     /// <summary>451: the resource cannot be served for legal reasons.</summary>

@@ -18,6 +18,9 @@ public static class TokenDefaults
     /// <summary>The path of the JWKS document.</summary>
     public const string JwksPath = "/.well-known/jwks.json";
 
+    /// <summary>The rate-limiting policy of token endpoints (<c>RequireSignInThrottling</c>): requests per client address.</summary>
+    public const string SignInRateLimiterPolicy = "kit-sign-in";
+
     /// <summary>The problem <c>code</c> of a 401 for a token that was sent but is not valid.</summary>
     public const string InvalidTokenCode = "InvalidToken";
 }

@@ -58,4 +58,21 @@ public static class TokenEndpointExtensions
 
         return builder.RequireAuthorization([.. permissions.Select(p => TokenDefaults.PermissionPolicyPrefix + p)]);
     }
+
+    /// <summary>
+    /// Puts a token endpoint under sign-in throttling by client address (<see cref="TokenDefaults.SignInRateLimiterPolicy"/>:
+    /// <c>MicroserviceKit:Tokens:SignIn:PermitsPerAddress</c> per <c>Window</c>, then 429 <c>TooManyRequests</c> with
+    /// <c>Retry-After</c>). Its handler calls <see cref="ISignInThrottle"/> for the per-user-name limit and lockout.
+    /// Needs <c>AddTokenIssuer</c>, which registers the policy and adds <c>UseRateLimiter</c> to <c>UseMicroserviceKit</c>;
+    /// do not call <c>UseRateLimiter</c> yourself as well, or each request is counted twice.
+    /// </summary>
+    /// <typeparam name="TBuilder">The convention builder's type.</typeparam>
+    /// <param name="builder">The token endpoint.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder RequireSignInThrottling<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.RequireRateLimiting(TokenDefaults.SignInRateLimiterPolicy);
+    }
 }

@@ -14,6 +14,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TokensKitBuilderExtensions
 {
     private const string Subsection = "Tokens";
+    private const string SignInSubsection = "Tokens:SignIn";
 
     /// <summary>
     /// Adds validation of access tokens as the default authentication scheme (<see cref="TokenDefaults.AuthenticationScheme"/>),
@@ -63,7 +64,10 @@ public static class TokensKitBuilderExtensions
 
     /// <summary>
     /// Adds <see cref="ITokenIssuer"/>, <see cref="ITokenKeyManager"/> and this service's signing keys, and the JWKS document at
-    /// <c>/.well-known/jwks.json</c> to <c>MapKitEndpoints</c>. Options are bound from <c>MicroserviceKit:Tokens</c>.
+    /// <c>/.well-known/jwks.json</c> to <c>MapKitEndpoints</c>. Options are bound from <c>MicroserviceKit:Tokens</c>. Also adds
+    /// sign-in throttling for the service's token endpoint: <see cref="ISignInThrottle"/>, the rate-limiting policy that
+    /// <c>RequireSignInThrottling</c> names and <c>UseRateLimiter</c> inside <c>UseMicroserviceKit</c> (options bound from
+    /// <c>MicroserviceKit:Tokens:SignIn</c>).
     /// A service that also accepts its own tokens calls <see cref="AddTokenValidation(IMicroserviceKitBuilder)"/> too.
     /// </summary>
     /// <param name="kit">The kit builder.</param>
@@ -82,12 +86,32 @@ public static class TokensKitBuilderExtensions
         services.TryAddSingleton<ITokenIssuer, TokenIssuer>();
         services.TryAddSingleton<ITokenKeyManager>(provider => provider.GetRequiredService<LocalKeyRing>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenKeyRingInitializer>());
+        AddSignInThrottling(kit);
         if (!services.Any(d => d.ServiceType == typeof(KitEndpointRegistration) && d.ImplementationInstance is KitEndpointRegistration { Name: "tokens.jwks" }))
         {
             services.AddSingleton(new KitEndpointRegistration("tokens.jwks", endpoints => endpoints.MapJwks()));
         }
 
         return kit;
+    }
+
+    // Every issuer has a token endpoint to guard: the per-user-name throttle its handler calls, and the per-address
+    // rate-limiting policy that RequireSignInThrottling puts on it, with the middleware that applies it.
+    private static void AddSignInThrottling(IMicroserviceKitBuilder kit)
+    {
+        kit.AddKitOptions<SignInThrottleOptions>(SignInSubsection);
+        var services = kit.Services;
+        if (services.Any(d => d.ServiceType == typeof(SignInThrottleMarker)))
+        {
+            return;
+        }
+
+        services.AddSingleton<SignInThrottleMarker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SignInThrottleOptions>>(new SignInThrottleOptionsValidator(kit.KeyOf(SignInSubsection))));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISignInThrottle, SignInThrottle>();
+        services.AddRateLimiter(options => options.AddPolicy<string, SignInRateLimiterPolicy>(TokenDefaults.SignInRateLimiterPolicy));
+        services.AddSingleton(new KitMiddlewareStep(KitPipelineOrder.RateLimiting, "tokens.rate-limiting", app => app.UseRateLimiter()));
     }
 
     private static void AddCommon(IMicroserviceKitBuilder kit, Action<TokenOptions>? configure)
@@ -114,4 +138,6 @@ public static class TokensKitBuilderExtensions
     private sealed class TokenValidationMarker;
 
     private sealed class TokenCommonMarker;
+
+    private sealed class SignInThrottleMarker;
 }

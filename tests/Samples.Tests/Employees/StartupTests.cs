@@ -26,6 +26,23 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Production_AdminPasswordShorterThan12_RefusesToStart_NamingTheSettingNotTheValue()
+    {
+        const string password = "Short-Pass1"; // 11 characters
+        using var data = new TempDirectory("employees-prod");
+        var environment = EmployeesFixture.EmployeesEnvironment(data);
+        environment["Employees__Admin__Password"] = password;
+
+        var (exitCode, output) = await SampleProcess.RunToExitAsync(Sample.Employees, environment, "Production", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Employees:Admin:Password", output, StringComparison.Ordinal);
+        Assert.Contains("12 characters", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening on", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Production_WithAdminPassword_Starts_AndOnlyThatPasswordSignsIn()
     {
         using var data = new TempDirectory("employees-prod");

@@ -47,6 +47,16 @@ public sealed class TokensAndUsersTests(EmployeesFixture fixture)
         await response.ReadProblemAsync(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData(1025)]
+    [InlineData(1024 * 1024)]
+    public async Task Token_PasswordOver1KiB_Returns400(int length)
+    {
+        using var response = await _client.PostAsync("/api/v1/tokens", JsonBody(System.Text.Json.JsonSerializer.Serialize(new { username = "admin", password = new string('p', length) })));
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "ValidationFailed");
+        Assert.NotNull(problem["errors"]?["password"]);
+    }
+
     [Fact]
     public async Task Jwks_PublishesTheSigningKey_PublicPartsOnly()
     {
@@ -138,6 +148,42 @@ public sealed class TokensAndUsersTests(EmployeesFixture fixture)
         using var response = await _client.SendAsync(HttpMethod.Post, "/api/v1/users", fixture.AdminToken,
             new { username = "admin", password = "take-over-attempt", permissions = new[] { "users.manage" } });
         await response.ReadProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task CreateUser_ManageOnlyCallerGrantsEveryPermission_Returns403AndTheUserDoesNotExist()
+    {
+        var manager = Api.Unique("manager");
+        await _client.CreateUserAsync(fixture.AdminToken, manager, "manager-password-1", "users.manage");
+        var managerToken = await _client.GetTokenAsync(manager, "manager-password-1");
+        string[] every = ["emp.create", "emp.list", "emp.update", "emp.delete", "files.read", "files.write", "users.manage", "books.read", "books.write"];
+        var escalated = Api.Unique("escalated");
+
+        using var response = await _client.SendAsync(HttpMethod.Post, "/api/v1/users", managerToken,
+            new { username = escalated, password = "escalated-password-1", permissions = every });
+        var problem = await response.ReadProblemAsync(HttpStatusCode.Forbidden, "PermissionNotHeld");
+
+        Assert.Equal(every.Where(p => p != "users.manage"), problem["notHeld"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Contains("emp.list", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var signIn = await _client.PostAsync("/api/v1/tokens", JsonBody(System.Text.Json.JsonSerializer.Serialize(new { username = escalated, password = "escalated-password-1" })));
+        await signIn.ReadProblemAsync(HttpStatusCode.Unauthorized);
+        await _client.CreateUserAsync(fixture.AdminToken, escalated, "escalated-password-1", "emp.list"); // 201, not 409: nothing was stored
+    }
+
+    [Fact]
+    public async Task CreateUser_CallerGrantsPermissionsItHolds_Returns201()
+    {
+        var manager = Api.Unique("manager");
+        await _client.CreateUserAsync(fixture.AdminToken, manager, "manager-password-1", "users.manage", "emp.list", "emp.create");
+        var managerToken = await _client.GetTokenAsync(manager, "manager-password-1");
+
+        await _client.CreateUserAsync(managerToken, Api.Unique("clerk"), "clerk-password-1", "emp.list");
+        await _client.CreateUserAsync(managerToken, Api.Unique("deputy"), "deputy-password-1", "users.manage", "emp.list", "emp.create");
+
+        using var response = await _client.SendAsync(HttpMethod.Post, "/api/v1/users", managerToken,
+            new { username = Api.Unique("deputy"), password = "deputy-password-1", permissions = new[] { "users.manage", "emp.delete" } });
+        var problem = await response.ReadProblemAsync(HttpStatusCode.Forbidden, "PermissionNotHeld");
+        Assert.Equal(["emp.delete"], problem["notHeld"]!.AsArray().Select(p => p!.GetValue<string>()));
     }
 
     [Theory]

@@ -27,4 +27,7 @@ internal static class KitPipelineOrder
 
     /// <summary>Authorization, after authentication.</summary>
     public const int Authorization = 300;
+
+    /// <summary>Endpoint rate limiting (the sign-in policy), after routing has chosen the endpoint and its policy.</summary>
+    public const int RateLimiting = 350;
 }

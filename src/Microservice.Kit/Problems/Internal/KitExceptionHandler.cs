@@ -53,6 +53,12 @@ internal sealed class KitExceptionHandler(
             httpContext.Response.Headers.WWWAuthenticate = "Bearer";
         }
 
+        if (exception is TooManyRequestsException { RetryAfter: { } retryAfter })
+        {
+            // Set here, not where it was thrown: the exception middleware clears the response's headers before handlers run.
+            httpContext.Response.Headers.RetryAfter = TooManyRequestsException.RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         await ProblemWriter.WriteAsync(httpContext, problemDetails, problem, exception).ConfigureAwait(false);
         return true;
     }

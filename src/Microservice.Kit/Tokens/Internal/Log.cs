@@ -41,4 +41,22 @@ internal static partial class Log
     [LoggerMessage(EventId = KitEventIds.Tokens + 9, EventName = "KeyFilePermissionsTightened", Level = LogLevel.Warning,
         Message = "Key file permissions were wider than owner-only and have been tightened (operation={Operation})")]
     public static partial void KeyFilePermissionsTightened(ILogger logger, string operation = "load-keys");
+
+    // Sign-in events carry the client address and a hash of the user name: enough to correlate an attack, and no
+    // password, no clear user name (which is often an e-mail address) in the log.
+    [LoggerMessage(EventId = KitEventIds.Tokens + 20, EventName = "SignInFailed", Level = LogLevel.Warning,
+        Message = "Sign-in failed for user name hash {UserNameHash} from {ClientAddress}, failure {Failures} in a row (operation={Operation}, status={Status})")]
+    public static partial void SignInFailed(ILogger logger, string userNameHash, string clientAddress, int failures, string operation = "sign-in", string status = "failed");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 21, EventName = "SignInLockedOut", Level = LogLevel.Warning,
+        Message = "User name hash {UserNameHash} locked out for {LockoutSeconds} s after {Failures} failures, the last from {ClientAddress} (operation={Operation}, status={Status})")]
+    public static partial void SignInLockedOut(ILogger logger, string userNameHash, long lockoutSeconds, int failures, string clientAddress, string operation = "sign-in", string status = "locked-out");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 22, EventName = "SignInThrottled", Level = LogLevel.Information,
+        Message = "Sign-in refused from {ClientAddress} for user name hash {UserNameHash}, retry after {RetryAfterSeconds} s (operation={Operation}, status={Status}, reason={Reason})")]
+    public static partial void SignInThrottled(ILogger logger, string clientAddress, string userNameHash, long retryAfterSeconds, string reason, string operation = "sign-in", string status = "throttled");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 23, EventName = "SignInAddressThrottled", Level = LogLevel.Information,
+        Message = "Sign-in request refused from {ClientAddress}, retry after {RetryAfterSeconds} s (operation={Operation}, status={Status}, reason={Reason})")]
+    public static partial void SignInAddressThrottled(ILogger logger, string clientAddress, long retryAfterSeconds, string operation = "sign-in", string status = "throttled", string reason = "address-rate");
 }
