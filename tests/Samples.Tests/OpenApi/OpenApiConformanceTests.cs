@@ -107,4 +107,57 @@ public sealed class OpenApiConformanceTests(EmployeesFixture fixture)
         Assert.True(contract.Failures.Count == 0, "responses the documents do not declare:\n" + string.Join('\n', contract.Failures));
         Assert.Empty(contract.Unexercised);
     }
+
+    /// <summary>
+    /// For every JSON request body the documents declare on a POST: the body without its optional members is
+    /// accepted, and without any one required member refused with 400, so that "required" means what the
+    /// service's validation means.
+    /// </summary>
+    [Fact]
+    public async Task RequestBodies_RequiredMembers_MatchTheValidation()
+    {
+        var contract = await OpenApiContract.LoadAsync(_client, "v1", "v2");
+        var bodies = new Dictionary<string, Func<JsonObject>>(StringComparer.Ordinal)
+        {
+            ["/api/v1/tokens"] = () => new() { ["username"] = Api.AdminUser, ["password"] = Api.DevAdminPassword },
+            ["/api/v1/users"] = () => new() { ["username"] = Api.Unique("req"), ["password"] = "a-long-password", ["permissions"] = new JsonArray() },
+            ["/api/v1/employees"] = () => new() { ["name"] = "Ada", ["address"] = "London" },
+            ["/api/v2/employees"] = () => new() { ["name"] = "Ada", ["address"] = "London", ["email"] = "ada@example.org", ["department"] = "R&D" },
+        };
+
+        var failures = new List<string>();
+        foreach (var (path, schema) in contract.JsonRequestBodies("post"))
+        {
+            Assert.True(bodies.ContainsKey(path), $"POST {path} takes a JSON body: add a valid example to this test");
+            var required = (schema["required"] as JsonArray ?? []).Select(r => r!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            var members = schema["properties"]!.AsObject().Select(p => p.Key).ToList();
+
+            var minimal = bodies[path]();
+            foreach (var optional in members.Where(m => !required.Contains(m)))
+            {
+                minimal.Remove(optional);
+            }
+
+            using (var response = await _client.SendAsync(HttpMethod.Post, path, _token, minimal))
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    failures.Add($"POST {path} with only its required members {minimal.ToJsonString()} answered {(int)response.StatusCode}");
+                }
+            }
+
+            foreach (var member in required)
+            {
+                var without = bodies[path]();
+                without.Remove(member);
+                using var response = await _client.SendAsync(HttpMethod.Post, path, _token, without);
+                if (response.StatusCode != HttpStatusCode.BadRequest)
+                {
+                    failures.Add($"POST {path} without its required '{member}' answered {(int)response.StatusCode}, not 400");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
 }

@@ -34,6 +34,21 @@ public sealed class OpenApiContract
     public IEnumerable<string> Unexercised =>
         _documents.SelectMany(d => Operations(d.Document)).Where(o => !_exercised.Contains(o)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 
+    /// <summary>The <c>application/json</c> request body schemas (references resolved) of every <paramref name="method"/> operation, by path.</summary>
+    public IEnumerable<(string Path, JsonObject Schema)> JsonRequestBodies(string method)
+    {
+        foreach (var (_, document) in _documents)
+        {
+            foreach (var (path, item) in document["paths"]!.AsObject())
+            {
+                if (item![method]?["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema)
+                {
+                    yield return (path, Resolve(document, schema));
+                }
+            }
+        }
+    }
+
     /// <summary>Checks one response against the operation it answered; records a failure for each mismatch.</summary>
     public async Task CheckAsync(HttpResponseMessage response)
     {
@@ -94,10 +109,9 @@ public sealed class OpenApiContract
             return;
         }
 
-        if (schema["$ref"]?.GetValue<string>() is { } reference)
+        if (schema["$ref"] is not null)
         {
-            var target = reference["#/components/schemas/".Length..];
-            CheckValue(document, document["components"]!["schemas"]![target]!.AsObject(), value, at, depth + 1);
+            CheckValue(document, Resolve(document, schema), value, at, depth + 1);
             return;
         }
 
@@ -143,6 +157,11 @@ public sealed class OpenApiContract
             }
         }
     }
+
+    private static JsonObject Resolve(JsonObject document, JsonObject schema) =>
+        schema["$ref"]?.GetValue<string>() is { } reference
+            ? document["components"]!["schemas"]![reference["#/components/schemas/".Length..]]!.AsObject()
+            : schema;
 
     private static string KindOf(JsonNode? value) => value?.GetValueKind() switch
     {
