@@ -9,7 +9,8 @@ internal sealed record EmployeeV1(int Id, string Name, string Address, string? P
     public static EmployeeV1 From(Employee e) => new(e.Id, e.Name, e.Address, e.PictureId);
 }
 
-internal sealed record EmployeeV2Body(string? Name, string? Address, string? Email, string? Department);
+// Email and department are optional (a create without them is 201): their defaults keep them out of the schema's required.
+internal sealed record EmployeeV2Body(string? Name, string? Address, string? Email = null, string? Department = null);
 
 internal sealed record EmployeeV2(int Id, string Name, string Address, string? Email, string? Department, string? PictureUrl)
 {

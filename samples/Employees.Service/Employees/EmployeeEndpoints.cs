@@ -24,13 +24,27 @@ internal static class EmployeeEndpoints
             .HasVersion(V2));
         var employees = api.MapGroup("/employees").WithTags("Employees");
 
-        employees.MapGet("/", ListAsync).RequirePermission(Permissions.EmployeesList);
-        employees.MapGet("/{id:int}", GetOneAsync).RequirePermission(Permissions.EmployeesList);
-        employees.MapPost("/", CreateV1Async).MapToApiVersion(V1).RequirePermission(Permissions.EmployeesCreate);
-        employees.MapPost("/", CreateV2Async).MapToApiVersion(V2).RequirePermission(Permissions.EmployeesCreate);
-        employees.MapPut("/{id:int}", UpdateV1Async).MapToApiVersion(V1).RequirePermission(Permissions.EmployeesUpdate);
-        employees.MapPut("/{id:int}", UpdateV2Async).MapToApiVersion(V2).RequirePermission(Permissions.EmployeesUpdate);
-        employees.MapDelete("/{id:int}", DeleteAsync).RequirePermission(Permissions.EmployeesDelete);
+        // One handler serves both versions' shapes: each version's OpenAPI document shows its own (ProducesForVersion).
+        employees.MapGet("/", ListAsync).RequirePermission(Permissions.EmployeesList)
+            .ProducesForVersion(V1, StatusCodes.Status200OK, typeof(PageResult<EmployeeV1>))
+            .ProducesForVersion(V2, StatusCodes.Status200OK, typeof(PageResult<EmployeeV2>))
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        employees.MapGet("/{id:int}", GetOneAsync).RequirePermission(Permissions.EmployeesList)
+            .ProducesForVersion(V1, StatusCodes.Status200OK, typeof(EmployeeV1))
+            .ProducesForVersion(V2, StatusCodes.Status200OK, typeof(EmployeeV2))
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        employees.MapPost("/", CreateV1Async).MapToApiVersion(V1).RequirePermission(Permissions.EmployeesCreate)
+            .Produces<EmployeeV1>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
+        employees.MapPost("/", CreateV2Async).MapToApiVersion(V2).RequirePermission(Permissions.EmployeesCreate)
+            .Produces<EmployeeV2>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
+        employees.MapPut("/{id:int}", UpdateV1Async).MapToApiVersion(V1).RequirePermission(Permissions.EmployeesUpdate)
+            .Produces<EmployeeV1>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        employees.MapPut("/{id:int}", UpdateV2Async).MapToApiVersion(V2).RequirePermission(Permissions.EmployeesUpdate)
+            .Produces<EmployeeV2>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        employees.MapDelete("/{id:int}", DeleteAsync).RequirePermission(Permissions.EmployeesDelete)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         employees.MapPictureEndpoints();
     }
 

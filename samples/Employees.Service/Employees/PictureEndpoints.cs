@@ -27,9 +27,12 @@ internal static class PictureEndpoints
 {
     public static void MapPictureEndpoints(this IEndpointRouteBuilder employees)
     {
-        employees.MapPut("/{id:int}/picture", PutAsync).RequirePermission(Permissions.EmployeesUpdate);
-        employees.MapGet("/{id:int}/picture", GetAsync).RequirePermission(Permissions.EmployeesList);
-        employees.MapDelete("/{id:int}/picture", DeleteAsync).RequirePermission(Permissions.EmployeesUpdate);
+        employees.MapPut("/{id:int}/picture", PutAsync).RequirePermission(Permissions.EmployeesUpdate)
+            .AcceptsFileUpload().Produces<PictureResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        employees.MapGet("/{id:int}/picture", GetAsync).RequirePermission(Permissions.EmployeesList)
+            .ProducesFileDownload();
+        employees.MapDelete("/{id:int}/picture", DeleteAsync).RequirePermission(Permissions.EmployeesUpdate)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> PutAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)

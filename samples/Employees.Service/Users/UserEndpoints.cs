@@ -12,8 +12,12 @@ internal static class UserEndpoints
     public static void MapUserEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1").WithGroupName("v1");   // in the v1 OpenAPI document only
-        v1.MapPost("/tokens", IssueTokenAsync).AllowAnonymous().RequireSignInThrottling().WithTags("Users");
-        v1.MapPost("/users", CreateUserAsync).RequirePermission(Permissions.UsersManage).WithTags("Users");
+        v1.MapPost("/tokens", IssueTokenAsync).AllowAnonymous().RequireSignInThrottling().WithTags("Users")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        v1.MapPost("/users", CreateUserAsync).RequirePermission(Permissions.UsersManage).WithTags("Users")
+            .Produces<UserResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<TokenResponse> IssueTokenAsync(
@@ -106,6 +110,7 @@ internal sealed record TokenResponse(
     [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string TokenType,
     [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] long ExpiresIn);
 
-internal sealed record CreateUserBody(string? Username, string? Password, string[]? Permissions);
+// Defaults make a member optional in the OpenAPI schema, as it is to the handler.
+internal sealed record CreateUserBody(string? Username, string? Password, string[]? Permissions = null);
 
 internal sealed record UserResponse(int Id, string Username, IReadOnlyList<string> Permissions);

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microservice.Kit.Files;
+using Microservice.Kit.Files.Internal;
 using Microservice.Kit.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -51,7 +52,8 @@ public static class FileEndpointRouteBuilderExtensions
         // A null key resolves the unnamed registration.
         IFileStore Store(HttpContext httpContext) => httpContext.RequestServices.GetRequiredKeyedService<IFileStore>(storeName);
 
-        read.MapGet("/{fileId}", (string fileId, HttpContext httpContext) => FileResults.Download(Store(httpContext), fileId));
+        read.MapGet("/{fileId}", (string fileId, HttpContext httpContext) => FileResults.Download(Store(httpContext), fileId))
+            .ProducesFileDownload();
 
         write.MapPost("/", async (HttpContext httpContext) =>
             {
@@ -59,7 +61,8 @@ public static class FileEndpointRouteBuilderExtensions
                 var info = await uploads.ReadFormAsync(httpContext, policy).ConfigureAwait(false);
                 var location = httpContext.Request.PathBase.Add(httpContext.Request.Path).Value!.TrimEnd('/') + "/" + info.FileId;
                 return TypedResults.Created(location, new FileUploadResponse(info.FileId, info.Size, info.ContentType, info.Sha256));
-            });
+            })
+            .DescribeUpload(withFields: true);
 
         write.MapDelete("/{fileId}", async (string fileId, HttpContext httpContext, CancellationToken cancellationToken) =>
             {
@@ -67,7 +70,8 @@ public static class FileEndpointRouteBuilderExtensions
                 return await Store(httpContext).DeleteAsync(fileId, cancellationToken).ConfigureAwait(false)
                     ? TypedResults.NoContent()
                     : throw new NotFoundException($"File '{fileId}' does not exist.", FileProblemCodes.FileNotFound);
-            });
+            })
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
         return new FileEndpointConventionBuilder(read, write);
     }

@@ -3,6 +3,7 @@ using Microservice.Kit.Hosting.Internal;
 using Microservice.Kit.Problems.Internal;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -92,6 +93,8 @@ public static class MicroserviceKitServiceCollectionExtensions
             };
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, KitExceptionHandler>());
+        // Any OpenAPI document the service serves describes problem bodies as the kit writes them (with code).
+        services.ConfigureAll<OpenApiOptions>(ProblemOpenApi.Configure);
 
         // Minimal APIs answer a binding failure (malformed JSON, wrong content type, a bad route value) with an
         // empty 400 and a log line unless told to throw; throwing lets the exception handler answer with a problem.

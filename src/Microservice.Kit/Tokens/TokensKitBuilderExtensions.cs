@@ -4,6 +4,7 @@ using Microservice.Kit.Tokens;
 using Microservice.Kit.Tokens.Internal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,8 @@ public static class TokensKitBuilderExtensions
     /// <summary>
     /// Adds validation of access tokens as the default authentication scheme (<see cref="TokenDefaults.AuthenticationScheme"/>),
     /// authorization with <c>perm:</c> permission policies, and their middleware to <c>UseMicroserviceKit</c>.
+    /// Every OpenAPI document gets the security schemes (<c>Bearer</c>, and <see cref="TokenOptions.TokenHeader"/> when set),
+    /// and each endpoint that requires authorization its security requirement and 401 / 403 problem responses.
     /// Options are bound from <c>MicroserviceKit:Tokens</c>.
     /// </summary>
     /// <param name="kit">The kit builder.</param>
@@ -40,6 +43,9 @@ public static class TokensKitBuilderExtensions
         }
 
         services.AddSingleton<TokenValidationMarker>();
+        // Every OpenAPI document of the service (AddVersionedOpenApi's or the application's own AddOpenApi) names
+        // the token schemes and the 401/403 of protected endpoints.
+        services.ConfigureAll<OpenApiOptions>(TokenOpenApi.Configure);
         services.AddHttpClient(JwksKeySource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<JwksKeySource>();
         services.TryAddSingleton<IValidationKeySource>(provider =>

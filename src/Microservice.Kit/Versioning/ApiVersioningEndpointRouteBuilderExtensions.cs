@@ -64,4 +64,25 @@ public static class ApiVersioningEndpointRouteBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder MapToApiVersion<TBuilder>(this TBuilder builder, double version)
         where TBuilder : IEndpointConventionBuilder => builder.MapToApiVersion(new ApiVersion(version));
+    /// <summary>
+    /// Declares, in the OpenAPI document of <paramref name="version"/> only, the JSON body of a response of an endpoint
+    /// that one handler serves for several versions with a different shape each (the document of each version shows
+    /// its own shape). For an endpoint with one shape, ASP.NET Core's <c>Produces&lt;T&gt;</c> is enough.
+    /// </summary>
+    /// <typeparam name="TBuilder">The convention builder's type.</typeparam>
+    /// <param name="builder">The endpoint's convention builder.</param>
+    /// <param name="version">The version whose document shows this response.</param>
+    /// <param name="statusCode">The status the body comes with, for example 200.</param>
+    /// <param name="responseType">The type written as <c>application/json</c>.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder ProducesForVersion<TBuilder>(this TBuilder builder, ApiVersion version, int statusCode, Type responseType)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(responseType);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        builder.Add(endpoint => endpoint.Metadata.Add(new ApiVersionResponseMetadata(version, statusCode, responseType)));
+        return builder;
+    }
 }

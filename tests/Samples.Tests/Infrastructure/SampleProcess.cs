@@ -310,10 +310,15 @@ public sealed partial class SampleProcess : IAsyncDisposable
 /// <summary>Where the samples' build output is, recorded into this assembly at build time.</summary>
 public static class SamplePaths
 {
+    /// <summary>The repository's <c>samples</c> folder.</summary>
+    public static string SamplesRoot => Metadata()["SamplesRoot"]!;
+
     public static string OutputDirectory(Sample sample)
     {
-        var metadata = typeof(SamplePaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        var metadata = Metadata();
         return Path.Combine(metadata["SamplesRoot"]!, $"{sample}.Service", "bin", metadata["SamplesConfiguration"]!, metadata["SamplesTargetFramework"]!);
     }
+
+    private static Dictionary<string, string?> Metadata() =>
+        typeof(SamplePaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
 }

@@ -1,5 +1,9 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.OpenApi;
 
 namespace Microservice.Kit.Versioning.Internal;
 
@@ -15,16 +19,53 @@ internal static class ApiVersionOpenApi
             document.Info.Version = version.ToString();
             return Task.CompletedTask;
         });
-        options.AddOperationTransformer((operation, context, _) =>
+        options.AddOperationTransformer(async (operation, context, cancellationToken) =>
         {
             if (ModelOf(context.Description) is { } model && model.Set.IsDeprecated(version))
             {
                 operation.Deprecated = true;
             }
 
-            return Task.CompletedTask;
+            foreach (var response in context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiVersionResponseMetadata>())
+            {
+                if (response.Version == version)
+                {
+                    await DescribeResponseAsync(operation, context, response, cancellationToken).ConfigureAwait(false);
+                }
+            }
         });
     }
+
+    private static async Task DescribeResponseAsync(
+        OpenApiOperation operation, OpenApiOperationTransformerContext context, ApiVersionResponseMetadata response, CancellationToken cancellationToken)
+    {
+        IOpenApiSchema schema = await context.GetOrCreateSchemaAsync(response.ResponseType, null, cancellationToken).ConfigureAwait(false);
+        if (context.Document is { } document && schema.Type == JsonSchemaType.Object)
+        {
+            // A named component, as Produces<T> gives, so that a generated client gets a named type, not an anonymous one.
+            var id = SchemaIdOf(response.ResponseType);
+            document.Components ??= new OpenApiComponents();
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+            document.Components.Schemas.TryAdd(id, schema);
+            schema = new OpenApiSchemaReference(id, document);
+        }
+
+        operation.Responses ??= [];
+        operation.Responses[response.StatusCode.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponse
+        {
+            Description = ReasonPhrases.GetReasonPhrase(response.StatusCode),
+            Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+            {
+                ["application/json"] = new() { Schema = schema },
+            },
+        };
+    }
+
+    // ASP.NET Core's naming of generic types: PageResult<EmployeeV2> is PageResultOfEmployeeV2.
+    private static string SchemaIdOf(Type type) =>
+        type.IsGenericType
+            ? type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)] + "Of" + string.Join("And", type.GetGenericArguments().Select(SchemaIdOf))
+            : type.Name;
 
     private static bool Includes(ApiDescription description, ApiVersion version, string documentName)
     {

@@ -126,3 +126,6 @@ internal sealed class ApiVersionEndpointMetadata(ApiVersionSet set, ApiVersionRo
 
 /// <summary>Marks an endpoint as serving only some of its group's versions; added by <c>MapToApiVersion</c>.</summary>
 internal sealed record ApiVersionMappingMetadata(ApiVersion Version);
+
+/// <summary>A response body shown only in one version's OpenAPI document; added by <c>ProducesForVersion</c>.</summary>
+internal sealed record ApiVersionResponseMetadata(ApiVersion Version, int StatusCode, Type ResponseType);
