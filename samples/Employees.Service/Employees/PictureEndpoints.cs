@@ -1,5 +1,6 @@
 using Microservice.Kit.Files;
 using Microservice.Kit.Problems;
+using Microsoft.Extensions.Primitives;
 
 namespace Employees.Service.Employees;
 
@@ -28,20 +29,30 @@ internal static class PictureEndpoints
     public static void MapPictureEndpoints(this IEndpointRouteBuilder employees)
     {
         employees.MapPut("/{id:int}/picture", PutAsync).RequirePermission(Permissions.EmployeesUpdate);
-        employees.MapGet("/{id:int}/picture", GetAsync).RequirePermission(Permissions.EmployeesList);
+        // HEAD answers like GET without the body (RFC 9110 §9.3.2).
+        employees.MapMethods("/{id:int}/picture", [HttpMethods.Get, HttpMethods.Head], GetAsync).RequirePermission(Permissions.EmployeesList);
         employees.MapDelete("/{id:int}/picture", DeleteAsync).RequirePermission(Permissions.EmployeesUpdate);
     }
 
+    /// <summary>
+    /// Without If-Match a PUT replaces whatever picture is stored, last writer wins; with it (the picture's ETag from
+    /// GET), only that picture is replaced, else 412 and nothing changes.
+    /// </summary>
     private static async Task<IResult> PutAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
     {
-        var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
+        // Checked before the body is read, and again (by picture id) when the employee is written.
+        var expected = await CheckIfMatchAsync(id, repository, pictures, http, missingIs404: false);
         var stored = await pictures.Uploads.ReadSingleFileAsync(http, pictures.Policy, $"employee-{id}-{Guid.NewGuid():N}");
 
-        var previous = employee.PictureId;
-        employee.PictureId = stored.FileId;
+        string? previous = null;
         try
         {
-            await repository.UpdateAsync(employee, cancellationToken: http.RequestAborted);
+            await EmployeeEndpoints.ChangeAsync(repository, id, employee =>
+            {
+                ThrowIfReplaced(id, employee, expected);
+                previous = employee.PictureId;
+                employee.PictureId = stored.FileId;
+            }, ifMatch: null, http.RequestAborted);
         }
         catch
         {
@@ -67,13 +78,59 @@ internal static class PictureEndpoints
 
     private static async Task<IResult> DeleteAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
     {
-        var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
-        var pictureId = employee.PictureId ?? throw NoPicture(id);
-        employee.PictureId = null;
-        await repository.UpdateAsync(employee, cancellationToken: http.RequestAborted);
-        await pictures.Store.DeleteAsync(pictureId, CancellationToken.None);
+        var expected = await CheckIfMatchAsync(id, repository, pictures, http, missingIs404: true);
+        string? removed = null;
+        await EmployeeEndpoints.ChangeAsync(repository, id, employee =>
+        {
+            ThrowIfReplaced(id, employee, expected);
+            removed = employee.PictureId ?? throw NoPicture(id);
+            employee.PictureId = null;
+        }, ifMatch: null, http.RequestAborted);
+        await pictures.Store.DeleteAsync(removed!, CancellationToken.None);
         return Results.NoContent();
     }
+
+    /// <summary>
+    /// Evaluates If-Match against the current picture's ETag (RFC 9110 §13.1.1). Returns the id of the picture it
+    /// matched, or <see langword="null"/> when the request has no precondition.
+    /// </summary>
+    private static async Task<PictureCondition?> CheckIfMatchAsync(
+        int id, EmployeeRepository repository, Pictures pictures, HttpContext http, bool missingIs404)
+    {
+        if (StringValues.IsNullOrEmpty(http.Request.Headers.IfMatch))
+        {
+            return null;
+        }
+
+        var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
+        var current = employee.PictureId is { } pictureId ? await pictures.Store.GetInfoAsync(pictureId, http.RequestAborted) : null;
+        if (current is null && missingIs404)
+        {
+            // §13.2.1: a missing resource is 404 before any precondition is evaluated.
+            throw NoPicture(id);
+        }
+
+        // A PUT with If-Match on no picture is 412: the client expected one to be there. "*" matches any picture.
+        var matched = FileResults.CheckIfMatch(http.Request, current);
+        return new PictureCondition(matched is null ? null : current!.FileId);
+    }
+
+    /// <summary>
+    /// A picture id names one upload and its bytes never change, so "the employee still points at the picture
+    /// If-Match matched" is "the picture is unchanged"; checked inside the employee's write, it is atomic.
+    /// </summary>
+    private static void ThrowIfReplaced(int id, Employee employee, PictureCondition? expected)
+    {
+        if (expected is not null && (expected.PictureId is null
+            ? employee.PictureId is null
+            : !string.Equals(employee.PictureId, expected.PictureId, StringComparison.Ordinal)))
+        {
+            throw new PreconditionFailedException($"The picture of employee {id} has changed: If-Match does not name the current one.");
+        }
+    }
+
+    /// <summary>What If-Match matched: one picture, or any (<c>*</c>) when <paramref name="PictureId"/> is <see langword="null"/>.</summary>
+    private sealed record PictureCondition(string? PictureId);
 
     private static NotFoundException NoPicture(int id) => new($"Employee {id} has no picture.", "PictureNotFound");
 }
