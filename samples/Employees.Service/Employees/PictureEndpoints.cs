@@ -40,18 +40,19 @@ internal static class PictureEndpoints
     /// </summary>
     private static async Task<IResult> PutAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
     {
-        // Checked before the body is read, and again (by picture id) when the employee is written.
-        var expected = await CheckIfMatchAsync(id, repository, pictures, http, missingIs404: false);
+        // 404 and If-Match are checked before the body is read; If-Match again (by picture id) when the employee is written.
+        var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
+        var expected = await CheckIfMatchAsync(id, employee, pictures, http, missingIs404: false);
         var stored = await pictures.Uploads.ReadSingleFileAsync(http, pictures.Policy, $"employee-{id}-{Guid.NewGuid():N}");
 
         string? previous = null;
         try
         {
-            await EmployeeEndpoints.ChangeAsync(repository, id, employee =>
+            await EmployeeEndpoints.ChangeAsync(repository, id, current =>
             {
-                ThrowIfReplaced(id, employee, expected);
-                previous = employee.PictureId;
-                employee.PictureId = stored.FileId;
+                ThrowIfReplaced(id, current, expected);
+                previous = current.PictureId;
+                current.PictureId = stored.FileId;
             }, ifMatch: null, http.RequestAborted);
         }
         catch
@@ -78,13 +79,14 @@ internal static class PictureEndpoints
 
     private static async Task<IResult> DeleteAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
     {
-        var expected = await CheckIfMatchAsync(id, repository, pictures, http, missingIs404: true);
+        var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
+        var expected = await CheckIfMatchAsync(id, employee, pictures, http, missingIs404: true);
         string? removed = null;
-        await EmployeeEndpoints.ChangeAsync(repository, id, employee =>
+        await EmployeeEndpoints.ChangeAsync(repository, id, current =>
         {
-            ThrowIfReplaced(id, employee, expected);
-            removed = employee.PictureId ?? throw NoPicture(id);
-            employee.PictureId = null;
+            ThrowIfReplaced(id, current, expected);
+            removed = current.PictureId ?? throw NoPicture(id);
+            current.PictureId = null;
         }, ifMatch: null, http.RequestAborted);
         await pictures.Store.DeleteAsync(removed!, CancellationToken.None);
         return Results.NoContent();
@@ -95,14 +97,13 @@ internal static class PictureEndpoints
     /// matched, or <see langword="null"/> when the request has no precondition.
     /// </summary>
     private static async Task<PictureCondition?> CheckIfMatchAsync(
-        int id, EmployeeRepository repository, Pictures pictures, HttpContext http, bool missingIs404)
+        int id, Employee employee, Pictures pictures, HttpContext http, bool missingIs404)
     {
         if (StringValues.IsNullOrEmpty(http.Request.Headers.IfMatch))
         {
             return null;
         }
 
-        var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
         var current = employee.PictureId is { } pictureId ? await pictures.Store.GetInfoAsync(pictureId, http.RequestAborted) : null;
         if (current is null && missingIs404)
         {
