@@ -145,6 +145,54 @@ public sealed class FileResultsTests(FilesHostFixture fixture) : IClassFixture<F
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
     }
 
+    public static TheoryData<string, string> HostileConditionalHeaders => new()
+    {
+        { "Range", "bytes=" },
+        { "Range", "bytes=-" },
+        { "Range", "bytes=9-1" },
+        { "Range", "bytes=0-1,2-3" },
+        { "Range", "bytes=99999999999999999999-" },
+        { "Range", "=0-9" },
+        { "Range", "bytes" },
+        { "Range", " items = 0-9 " },
+        { "If-Range", "\"" },
+        { "If-Range", "W/\"x\"" },
+        { "If-Range", "Tue, 31 Feb 2026 25:61:61 GMT" },
+        { "If-Range", "Sat, 01 Jan 0001 00:00:00 GMT" },
+        { "If-Range", "Fri, 31 Dec 9999 23:59:59 GMT" },
+        { "If-Match", "*, \"x\"" },
+        { "If-Match", "\"" },
+        { "If-Match", "W/" },
+        { "If-Unmodified-Since", "not a date" },
+        { "If-Unmodified-Since", "Sat, 01 Jan 0001 00:00:00 GMT" },
+        { "If-None-Match", "\"\", ,," },
+        { "If-Modified-Since", "Fri, 31 Dec 9999 23:59:59 GMT" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileConditionalHeaders))]
+    public async Task Download_HostileConditionalHeader_NeverAServerError(string header, string value)
+    {
+        var bytes = TestFiles.Binary(2000);
+        var fileId = "hostile-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(header + value)))[..16];
+        await Upload(bytes, fileId);
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var request = new HttpRequestMessage(method, "/api/v1/files/" + fileId);
+            request.Headers.TryAddWithoutValidation(header, value);
+            request.Headers.TryAddWithoutValidation("Range", "bytes=0-9");
+            using var response = await Client.SendAsync(request);
+
+            Assert.Contains((int)response.StatusCode, new[] { 200, 206, 304, 412, 416 });
+        }
+
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/files/" + fileId);
+        delete.Headers.TryAddWithoutValidation(header, value);
+        using var deleted = await Client.SendAsync(delete);
+        Assert.Contains((int)deleted.StatusCode, new[] { 204, 412 });
+    }
+
     [Fact]
     public void CheckIfMatch_NoHeader_ReturnsNull()
     {
