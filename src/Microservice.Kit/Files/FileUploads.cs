@@ -61,7 +61,8 @@ public sealed class FileUploads
     /// <returns>What was stored.</returns>
     /// <exception cref="KitException">
     /// 400 <c>InvalidFileId</c> or <c>InvalidUpload</c>; 409 <c>FileExists</c>; 413 <c>PayloadTooLarge</c>;
-    /// 415 <c>UnsupportedMediaType</c> (not multipart, or the content is not an allowed type). Nothing is kept on any of them.
+    /// 415 <c>UnsupportedMediaType</c> (not multipart, or the content is not an allowed type). Nothing is kept on any of
+    /// them, and an existing file is not replaced: the whole form is read and checked before the store publishes.
     /// </exception>
     public Task<StoredFileInfo> ReadSingleFileAsync(HttpContext httpContext, UploadPolicy policy, string fileId, bool overwrite = false)
     {
