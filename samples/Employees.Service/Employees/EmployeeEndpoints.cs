@@ -49,7 +49,9 @@ internal static class EmployeeEndpoints
     }
 
     public static async Task<Employee> GetAsync(EmployeeRepository repository, int id, CancellationToken cancellationToken) =>
-        await repository.GetAsync(id, cancellationToken) ?? throw new NotFoundException($"Employee {id} does not exist.", "EmployeeNotFound");
+        await repository.GetAsync(id, cancellationToken) ?? throw NotFound(id);
+
+    private static NotFoundException NotFound(int id) => new($"Employee {id} does not exist.", "EmployeeNotFound");
 
     private static async Task<IResult> ListAsync(EmployeeRepository repository, HttpContext http, int page = 1, int pageSize = 20)
     {
@@ -74,21 +76,40 @@ internal static class EmployeeEndpoints
     private static Task<IResult> UpdateV2Async(int id, EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
         UpdateAsync(id, repository, http, e => (e.Name, e.Address, e.Email, e.Department) = (body.Name!, body.Address!, body.Email, body.Department));
 
+    /// <summary>
+    /// With If-Match the update happens only if nobody changed the employee since the client read it (else 412);
+    /// without it, a PUT replaces whatever version is stored: the last writer wins and concurrent PUTs all succeed.
+    /// </summary>
     private static async Task<IResult> UpdateAsync(int id, EmployeeRepository repository, HttpContext http, Action<Employee> change)
     {
-        var employee = await GetAsync(repository, id, http.RequestAborted);
-        change(employee);
-        // With If-Match the update happens only if nobody changed the employee since the client read it (else 412).
         var ifMatch = EntityTag.ParseIfMatch(http.Request.Headers.IfMatch);
-        return Shape(http, await repository.UpdateAsync(employee, ifMatch, http.RequestAborted));
+        return Shape(http, await ChangeAsync(repository, id, change, ifMatch, http.RequestAborted));
+    }
+
+    /// <summary>The repository's read-change-write of one employee, with this service's 404 code.</summary>
+    public static async Task<Employee> ChangeAsync(
+        EmployeeRepository repository, int id, Action<Employee> change, long? ifMatch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await repository.ModifyAsync(id, change, ifMatch, cancellationToken);
+        }
+        catch (NotFoundException exception) when (exception.Code == ProblemCodes.NotFound)
+        {
+            throw NotFound(id);
+        }
     }
 
     private static async Task<IResult> DeleteAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
     {
         var employee = await GetAsync(repository, id, http.RequestAborted);
-        if (!await repository.DeleteAsync(id, cancellationToken: http.RequestAborted))
+
+        // With If-Match the employee goes only if it is still that version (else 412, and nothing changes); without
+        // it, whatever version is stored goes.
+        var ifMatch = EntityTag.ParseIfMatch(http.Request.Headers.IfMatch);
+        if (!await repository.DeleteAsync(id, ifMatch, http.RequestAborted))
         {
-            throw new NotFoundException($"Employee {id} does not exist.", "EmployeeNotFound");
+            throw NotFound(id);
         }
 
         if (employee.PictureId is not null)

@@ -33,7 +33,7 @@ public static class EntityTag
     }
 
     /// <summary>
-    /// Reads the version an <c>If-Match</c> header asks for, for <see cref="IRepository{TEntity, TId}.UpdateAsync"/> and
+    /// Reads the version an <c>If-Match</c> header asks for, for <see cref="IRepository{TEntity, TId}.UpdateAsync(TEntity, long?, CancellationToken)"/> and
     /// <see cref="IRepository{TEntity, TId}.DeleteAsync"/>.
     /// </summary>
     /// <param name="ifMatch">The header's value, or <see langword="null"/> when it was not sent.</param>

@@ -49,6 +49,55 @@ public interface IRepository<TEntity, TId>
     /// <returns>The same entity with its new version.</returns>
     Task<TEntity> UpdateAsync(TEntity entity, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads the entity with an id, applies <paramref name="change"/> to it and stores it. This is how an HTTP
+    /// <c>PUT</c> replaces: without <paramref name="expectedVersion"/> it is unconditional and the last writer wins
+    /// (it never fails because another update came first); with it, the update happens only on that version.
+    /// </summary>
+    /// <remarks>
+    /// This default implementation reads, applies and writes with <see cref="UpdateAsync(TEntity, long?, CancellationToken)"/>;
+    /// when the version moved in between and no <paramref name="expectedVersion"/> was given, it reads the entity
+    /// again and applies <paramref name="change"/> again, at most 32 times. A backend that can read and write under
+    /// one lock (as <see cref="LiteDbRepository{TEntity, TId}"/> does) applies the change exactly once.
+    /// </remarks>
+    /// <param name="id">The entity's id.</param>
+    /// <param name="change">
+    /// Sets what the caller replaces on the entity as stored. It may run more than once, on fresh copies, so it
+    /// must depend only on its own inputs; it runs synchronously, and inside the store's write lock where there is one.
+    /// </param>
+    /// <param name="expectedVersion">The version from <c>If-Match</c> (<see cref="EntityTag.ParseIfMatch(string?)"/>), or <see langword="null"/> for an unconditional update.</param>
+    /// <param name="cancellationToken">Cancels the operation before it starts writing.</param>
+    /// <returns>The entity as stored, with its new version.</returns>
+    /// <exception cref="Problems.NotFoundException">There is no entity with the id (404).</exception>
+    /// <exception cref="ConcurrencyConflictException">
+    /// 412 when <paramref name="expectedVersion"/> is not the stored version; 409 only when an unconditional update
+    /// lost to other writers on every attempt of this default implementation.
+    /// </exception>
+    async Task<TEntity> ModifyAsync(TId id, Action<TEntity> change, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        const int MaxAttempts = 32;
+        for (var attempt = 1; ; attempt++)
+        {
+            var entity = await GetAsync(id, cancellationToken).ConfigureAwait(false)
+                ?? throw new Problems.NotFoundException($"{typeof(TEntity).Name} {id} does not exist.");
+            if (expectedVersion is { } expected && expected != entity.Version)
+            {
+                throw new ConcurrencyConflictException(typeof(TEntity).Name, expected, entity.Version, fromPrecondition: true);
+            }
+
+            change(entity);
+            try
+            {
+                return await UpdateAsync(entity, expectedVersion, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (expectedVersion is null && attempt < MaxAttempts)
+            {
+                // Another writer came between the read and the write: an unconditional replace applies to the newer version.
+            }
+        }
+    }
+
     /// <summary>Deletes the entity with an id, if its version is the expected one.</summary>
     /// <param name="id">The id.</param>
     /// <param name="expectedVersion">The version from <c>If-Match</c>, or <see langword="null"/> to delete whatever version is stored.</param>

@@ -22,7 +22,7 @@ public interface IRepositoryTransaction<TEntity, TId>
     /// <returns>The entity or <see langword="null"/>.</returns>
     TEntity? GetById(TId id);
 
-    /// <summary>Like <see cref="IRepository{TEntity, TId}.UpdateAsync"/>.</summary>
+    /// <summary>Like <see cref="IRepository{TEntity, TId}.UpdateAsync(TEntity, long?, CancellationToken)"/>.</summary>
     /// <param name="entity">The entity.</param>
     /// <param name="expectedVersion">The version from <c>If-Match</c>, or <see langword="null"/> to check the entity's own.</param>
     /// <returns>The same entity with its new version.</returns>

@@ -138,6 +138,16 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
     }
 
     /// <inheritdoc/>
+    /// <remarks>The read, the change and the write happen in one transaction under the collection's write lock, so
+    /// <paramref name="change"/> runs once and an unconditional update never conflicts.</remarks>
+    public Task<TEntity> ModifyAsync(TId id, Action<TEntity> change, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return RunAsync(UpdateOperation, (id, change, expectedVersion),
+            static (repository, call) => repository.ChangeCore(call.id, call.change, call.expectedVersion), cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<bool> DeleteAsync(TId id, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
         RunAsync(DeleteOperation, (id, expectedVersion),
             static (repository, call) => repository.DeleteCore(call.id, call.expectedVersion, ownTransaction: true),
@@ -396,6 +406,34 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
             RollbackOwn(ownTransaction);
             (entity.Version, entity.CreatedAt, entity.UpdatedAt) = (version, createdAt, updatedAt);
             throw Translate(exception);
+        }
+    }
+
+    private TEntity ChangeCore(TId id, Action<TEntity> change, long? expectedVersion)
+    {
+        var bsonId = ToBson(id);
+        BeginOwn(ownTransaction: true);
+        try
+        {
+            // ForUpdate takes the collection's write lock before the read, so no other write can move the version
+            // between this read and the update below.
+            var entity = _collection.Query().Where("_id = @0", bsonId).ForUpdate().FirstOrDefault()
+                ?? throw new NotFoundException($"{_entityName} {bsonId} does not exist.");
+            var stored = entity.Version;
+            if (expectedVersion is { } expected && expected != stored)
+            {
+                throw new ConcurrencyConflictException(_entityName, expected, stored, fromPrecondition: true);
+            }
+
+            change(entity);
+            UpdateCore(entity, stored, ownTransaction: false);
+            CommitOwn(ownTransaction: true);
+            return entity;
+        }
+        catch
+        {
+            RollbackOwn(ownTransaction: true);
+            throw;
         }
     }
 

@@ -5,6 +5,7 @@ using Microservice.Kit.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Primitives;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -14,7 +15,8 @@ public static class FileEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>POST {pattern}</c> (multipart upload: <c>file</c>, optional <c>file_id</c> and <c>overwrite</c>;
     /// 201 with <c>Location</c> and <c>{"fileId","size","contentType","sha256"}</c>), <c>GET {pattern}/{fileId}</c>
-    /// (streamed download with ranges and conditional requests) and <c>DELETE {pattern}/{fileId}</c> (204 / 404).
+    /// (and <c>HEAD</c>: streamed download with ranges and conditional requests) and <c>DELETE {pattern}/{fileId}</c>
+    /// (204 / 404; with <c>If-Match</c>, 412 when it names another version).
     /// </summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <param name="pattern">The route prefix, for example <c>/api/v1/files</c>.</param>
@@ -52,7 +54,8 @@ public static class FileEndpointRouteBuilderExtensions
         // A null key resolves the unnamed registration.
         IFileStore Store(HttpContext httpContext) => httpContext.RequestServices.GetRequiredKeyedService<IFileStore>(storeName);
 
-        read.MapGet("/{fileId}", (string fileId, HttpContext httpContext) => FileResults.Download(Store(httpContext), fileId))
+        // RFC 9110 §9.3.2: HEAD answers like GET without the body, so a client can check size and ETag first.
+        read.MapMethods("/{fileId}", [HttpMethods.Get, HttpMethods.Head], (string fileId, HttpContext httpContext) => FileResults.Download(Store(httpContext), fileId))
             .ProducesFileDownload();
 
         write.MapPost("/", async (HttpContext httpContext) =>
@@ -67,14 +70,26 @@ public static class FileEndpointRouteBuilderExtensions
         write.MapDelete("/{fileId}", async (string fileId, HttpContext httpContext, CancellationToken cancellationToken) =>
             {
                 FileIds.Validate(fileId);
-                return await Store(httpContext).DeleteAsync(fileId, cancellationToken).ConfigureAwait(false)
-                    ? TypedResults.NoContent()
-                    : throw new NotFoundException($"File '{fileId}' does not exist.", FileProblemCodes.FileNotFound);
+                var store = Store(httpContext);
+                string? expectedETag = null;
+                if (!StringValues.IsNullOrEmpty(httpContext.Request.Headers.IfMatch))
+                {
+                    // RFC 9110 §13.2.1: a missing file is 404 before any precondition is evaluated.
+                    var current = await store.GetInfoAsync(fileId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(fileId);
+                    expectedETag = FileResults.CheckIfMatch(httpContext.Request, current);
+                }
+
+                var deleted = expectedETag is null
+                    ? await store.DeleteAsync(fileId, cancellationToken).ConfigureAwait(false)
+                    : await store.DeleteIfMatchAsync(fileId, expectedETag, cancellationToken).ConfigureAwait(false);
+                return deleted ? TypedResults.NoContent() : throw NotFound(fileId);
             })
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
 
         return new FileEndpointConventionBuilder(read, write);
     }
+
+    private static NotFoundException NotFound(string fileId) => new($"File '{fileId}' does not exist.", FileProblemCodes.FileNotFound);
 }
 
 /// <summary>The body of a 201 answer to an upload.</summary>

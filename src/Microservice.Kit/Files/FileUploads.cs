@@ -61,7 +61,8 @@ public sealed class FileUploads
     /// <returns>What was stored.</returns>
     /// <exception cref="KitException">
     /// 400 <c>InvalidFileId</c> or <c>InvalidUpload</c>; 409 <c>FileExists</c>; 413 <c>PayloadTooLarge</c>;
-    /// 415 <c>UnsupportedMediaType</c> (not multipart, or the content is not an allowed type). Nothing is kept on any of them.
+    /// 415 <c>UnsupportedMediaType</c> (not multipart, or the content is not an allowed type). Nothing is kept on any of
+    /// them, and an existing file is not replaced: the whole form is read and checked before the store publishes.
     /// </exception>
     public Task<StoredFileInfo> ReadSingleFileAsync(HttpContext httpContext, UploadPolicy policy, string fileId, bool overwrite = false)
     {
@@ -94,33 +95,24 @@ public sealed class FileUploads
     {
         var cancellationToken = httpContext.RequestAborted;
         var maxBytes = policy.MaxBytes ?? _options.MaxUploadBytes;
-        StoredFileInfo? stored = null;
-        var created = false;
         try
         {
             var reader = OpenMultipart(httpContext.Request, httpContext.Features, maxBytes);
             while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
             {
-                var disposition = section.GetContentDispositionHeader();
-                var name = disposition is null ? null : HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+                var name = NameOf(section, out var disposition);
                 if (string.Equals(name, policy.FileFieldName, StringComparison.Ordinal))
                 {
-                    if (stored is not null)
-                    {
-                        throw InvalidUpload($"The form has more than one '{policy.FileFieldName}' part.");
-                    }
-
                     fileId ??= FileIds.NewId();
-                    stored = await StoreAsync(section, disposition!, fileId, overwrite, maxBytes, policy, cancellationToken).ConfigureAwait(false);
-                    created = !overwrite;
-                }
-                else if (readFields && name is FileIdField or OverwriteField)
-                {
-                    if (stored is not null)
-                    {
-                        throw InvalidUpload($"The '{name}' field must come before the '{policy.FileFieldName}' part.");
-                    }
 
+                    // The store reads the rest of the form (see ReadRestAsync) before it publishes, so when this
+                    // returns the whole form was read and found valid.
+                    return await StoreAsync(section, disposition!, fileId, overwrite, maxBytes, policy,
+                        ct => ReadRestAsync(reader, policy, readFields, ct), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (readFields && name is FileIdField or OverwriteField)
+                {
                     var value = await ReadFieldAsync(section, cancellationToken).ConfigureAwait(false);
                     if (name == FileIdField)
                     {
@@ -140,17 +132,10 @@ public sealed class FileUploads
                 }
             }
 
-            return stored ?? throw InvalidUpload($"The form has no '{policy.FileFieldName}' part.");
+            throw InvalidUpload($"The form has no '{policy.FileFieldName}' part.");
         }
         catch (Exception exception)
         {
-            if (created)
-            {
-                // The file was stored but the request as a whole failed (a field after the file, a second file,
-                // the connection dropped): the client got no 201, so nothing may stay behind.
-                await _store.DeleteAsync(stored!.FileId, CancellationToken.None).ConfigureAwait(false);
-            }
-
             var translated = Translate(exception, cancellationToken);
             var (status, reason) = translated switch
             {
@@ -165,6 +150,35 @@ public sealed class FileUploads
             }
 
             throw translated;
+        }
+    }
+
+    private static string? NameOf(MultipartSection section, out ContentDispositionHeaderValue? disposition)
+    {
+        disposition = section.GetContentDispositionHeader();
+        return disposition is null ? null : HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+    }
+
+    /// <summary>
+    /// Reads the parts after the file part, while the store still holds the file unpublished: a second file part or
+    /// a field that had to come first makes the whole upload fail, and the store keeps nothing.
+    /// </summary>
+    private static async Task ReadRestAsync(MultipartReader reader, UploadPolicy policy, bool readFields, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+        {
+            var name = NameOf(section, out _);
+            if (string.Equals(name, policy.FileFieldName, StringComparison.Ordinal))
+            {
+                throw InvalidUpload($"The form has more than one '{policy.FileFieldName}' part.");
+            }
+
+            if (readFields && name is FileIdField or OverwriteField)
+            {
+                throw InvalidUpload($"The '{name}' field must come before the '{policy.FileFieldName}' part.");
+            }
+
+            await section.Body.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -221,7 +235,14 @@ public sealed class FileUploads
     };
 
     private async Task<StoredFileInfo> StoreAsync(
-        MultipartSection section, ContentDispositionHeaderValue disposition, string fileId, bool overwrite, long maxBytes, UploadPolicy policy, CancellationToken cancellationToken)
+        MultipartSection section,
+        ContentDispositionHeaderValue disposition,
+        string fileId,
+        bool overwrite,
+        long maxBytes,
+        UploadPolicy policy,
+        Func<CancellationToken, Task> readRest,
+        CancellationToken cancellationToken)
     {
         if (!overwrite && await _store.ExistsAsync(fileId, cancellationToken).ConfigureAwait(false))
         {
@@ -248,7 +269,7 @@ public sealed class FileUploads
         }
 
         var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-        var content = new UploadContentStream(header, headerLength, section.Body, maxBytes);
+        var content = new UploadContentStream(header, headerLength, section.Body, maxBytes, readRest);
         return await _store.WriteAsync(
             fileId,
             content,

@@ -45,6 +45,17 @@ public interface IFileStore
     /// <returns><see langword="true"/> when a file was deleted, <see langword="false"/> when there was none.</returns>
     Task<bool> DeleteAsync(string fileId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes a file only if it is still the version <paramref name="expectedETag"/> names (RFC 9110 §13.1.1
+    /// <c>If-Match</c>): the check and the delete are one atomic step, so a version written in between is never deleted.
+    /// </summary>
+    /// <param name="fileId">The file's id.</param>
+    /// <param name="expectedETag">The <see cref="StoredFileInfo.ETag"/> the caller expects, quotes included.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <returns><see langword="true"/> when the file was deleted, <see langword="false"/> when there was none.</returns>
+    /// <exception cref="Problems.PreconditionFailedException">The stored file has another ETag (412 <c>PreconditionFailed</c>); nothing is deleted.</exception>
+    Task<bool> DeleteIfMatchAsync(string fileId, string expectedETag, CancellationToken cancellationToken = default);
+
     /// <summary>Lists files whose id starts with <paramref name="prefix"/>, in ordinal order of their ids, one page at a time.</summary>
     /// <param name="prefix">The id prefix, or <see langword="null"/> or empty for every file.</param>
     /// <param name="pageSize">The most items to return, 1 to 1000.</param>

@@ -99,6 +99,28 @@ public sealed class InMemoryFileStore : IFileStore
     }
 
     /// <inheritdoc/>
+    public Task<bool> DeleteIfMatchAsync(string fileId, string expectedETag, CancellationToken cancellationToken = default)
+    {
+        FileIds.Validate(fileId);
+        ArgumentNullException.ThrowIfNull(expectedETag);
+        while (_files.TryGetValue(fileId, out var entry))
+        {
+            if (!string.Equals(entry.Info.ETag, expectedETag, StringComparison.Ordinal))
+            {
+                throw FilePreconditions.Failed(fileId);
+            }
+
+            // Removes only this entry: if an overwrite replaced it since it was read, look again.
+            if (_files.TryRemove(KeyValuePair.Create(fileId, entry)))
+            {
+                return Task.FromResult(true);
+            }
+        }
+
+        return Task.FromResult(false);
+    }
+
+    /// <inheritdoc/>
     public Task<FileListPage> ListAsync(string? prefix = null, int pageSize = 100, string? continuationToken = null, CancellationToken cancellationToken = default)
     {
         var (validPrefix, after) = ListArguments.Validate(prefix, pageSize, continuationToken);

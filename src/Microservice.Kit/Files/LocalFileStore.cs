@@ -30,6 +30,10 @@ public sealed class LocalFileStore : IFileStore
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
+    // Publishing a write and a delete that checks the ETag first take turns, so that no new version can be
+    // published between the check and the delete. A rename is short; the conditional delete reads one 4 KiB header.
+    private readonly Lock _publishGate = new();
+
     /// <summary>Creates the store, creating <paramref name="rootPath"/> if needed and removing unfinished writes left in it.</summary>
     /// <param name="rootPath">The directory that holds the files; relative paths are relative to the current directory.</param>
     /// <param name="flushToDisk">Whether each write is flushed to the disk before it is published (see <see cref="FileStoreOptions.FlushToDisk"/>).</param>
@@ -117,33 +121,22 @@ public sealed class LocalFileStore : IFileStore
     }
 
     /// <inheritdoc/>
-    public async Task<StoredFile?> OpenReadAsync(string fileId, CancellationToken cancellationToken = default)
+    public Task<StoredFile?> OpenReadAsync(string fileId, CancellationToken cancellationToken = default)
     {
         var path = PathOf(fileId);
-        var opened = await OpenAsync(fileId, path, cancellationToken).ConfigureAwait(false);
-        if (opened is not var (file, info))
+        if (Open(fileId, path, cancellationToken) is not var (file, info))
         {
             FileMetrics.Operation("read", "not_found", Backend);
-            return null;
+            return Task.FromResult<StoredFile?>(null);
         }
 
         FileMetrics.Operation("read", "opened", Backend);
-        return new StoredFile(info, new FileContentStream(file, FileHeader.Size, info.Size));
+        return Task.FromResult<StoredFile?>(new StoredFile(info, new FileContentStream(file, FileHeader.Size, info.Size)));
     }
 
     /// <inheritdoc/>
-    public async Task<StoredFileInfo?> GetInfoAsync(string fileId, CancellationToken cancellationToken = default)
-    {
-        var path = PathOf(fileId);
-        var opened = await OpenAsync(fileId, path, cancellationToken).ConfigureAwait(false);
-        if (opened is not var (file, info))
-        {
-            return null;
-        }
-
-        await file.DisposeAsync().ConfigureAwait(false);
-        return info;
-    }
+    public Task<StoredFileInfo?> GetInfoAsync(string fileId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ReadInfo(fileId, PathOf(fileId), cancellationToken));
 
     /// <inheritdoc/>
     public Task<bool> ExistsAsync(string fileId, CancellationToken cancellationToken = default)
@@ -164,6 +157,34 @@ public sealed class LocalFileStore : IFileStore
         }
 
         File.Delete(path);
+        FileMetrics.Operation("delete", "deleted", Backend);
+        Log.FileDeleted(_logger, fileId, "delete", "deleted");
+        return Task.FromResult(true);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteIfMatchAsync(string fileId, string expectedETag, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(fileId);
+        ArgumentNullException.ThrowIfNull(expectedETag);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_publishGate)
+        {
+            if (ReadInfo(fileId, path, cancellationToken) is not { } current)
+            {
+                FileMetrics.Operation("delete", "not_found", Backend);
+                return Task.FromResult(false);
+            }
+
+            if (!string.Equals(current.ETag, expectedETag, StringComparison.Ordinal))
+            {
+                FileMetrics.Operation("delete", "precondition_failed", Backend);
+                throw FilePreconditions.Failed(fileId);
+            }
+
+            File.Delete(path);
+        }
+
         FileMetrics.Operation("delete", "deleted", Backend);
         Log.FileDeleted(_logger, fileId, "delete", "deleted");
         return Task.FromResult(true);
@@ -244,22 +265,38 @@ public sealed class LocalFileStore : IFileStore
         }
     }
 
-    private static void Publish(string temp, string path, string fileId, bool overwrite)
+    private void Publish(string temp, string path, string fileId, bool overwrite)
     {
-        if (overwrite)
+        lock (_publishGate)
         {
-            // rename(2) / MoveFileEx(REPLACE_EXISTING): atomic replace; open readers keep the old content.
-            File.Move(temp, path, overwrite: true);
-            return;
-        }
+            if (overwrite)
+            {
+                // rename(2) / MoveFileEx(REPLACE_EXISTING): atomic replace; open readers keep the old content.
+                File.Move(temp, path, overwrite: true);
+                return;
+            }
 
-        if (!AtomicFile.TryPublishNew(temp, path))
-        {
-            throw new ConflictException($"A file with id '{fileId}' already exists.", FileProblemCodes.FileExists);
+            if (!AtomicFile.TryPublishNew(temp, path))
+            {
+                throw new ConflictException($"A file with id '{fileId}' already exists.", FileProblemCodes.FileExists);
+            }
         }
     }
 
-    private async Task<(FileStream File, StoredFileInfo Info)?> OpenAsync(string fileId, string path, CancellationToken cancellationToken)
+    private StoredFileInfo? ReadInfo(string fileId, string path, CancellationToken cancellationToken)
+    {
+        if (Open(fileId, path, cancellationToken) is not var (file, info))
+        {
+            return null;
+        }
+
+        file.Dispose();
+        return info;
+    }
+
+    // Synchronous, like the content reads (see FileContentStream): one 4 KiB read, and the conditional delete
+    // reads the header while it holds the publish lock.
+    private (FileStream File, StoredFileInfo Info)? Open(string fileId, string path, CancellationToken cancellationToken)
     {
         FileStream file;
         try
@@ -281,14 +318,13 @@ public sealed class LocalFileStore : IFileStore
         var buffer = ArrayPool<byte>.Shared.Rent(FileHeader.Size);
         try
         {
-            // A 4 KiB read: synchronous, like the content reads (see FileContentStream).
             cancellationToken.ThrowIfCancellationRequested();
             var read = file.ReadAtLeast(buffer.AsSpan(0, FileHeader.Size), FileHeader.Size, throwOnEndOfStream: false);
             var metadata = FileHeader.Decode(buffer.AsSpan(0, read));
             if (metadata is null || file.Length != FileHeader.Size + metadata.Size)
             {
                 Log.CorruptFile(_logger, fileId, "read", metadata is null ? "header" : "length");
-                await file.DisposeAsync().ConfigureAwait(false);
+                file.Dispose();
                 return null;
             }
 
@@ -296,7 +332,7 @@ public sealed class LocalFileStore : IFileStore
         }
         catch
         {
-            await file.DisposeAsync().ConfigureAwait(false);
+            file.Dispose();
             throw;
         }
         finally

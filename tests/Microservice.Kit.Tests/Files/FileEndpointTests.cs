@@ -161,6 +161,112 @@ public sealed class FileEndpointTests(FilesHostFixture fixture) : IClassFixture<
         Assert.Equal(before, fixture.Entries());
     }
 
+    [Theory]
+    [InlineData("field-after-file")]
+    [InlineData("second-file")]
+    public async Task Upload_OverwriteRejectedAfterTheFilePart_Returns400AndKeepsThePreviousFile(string defect)
+    {
+        var fileId = "keep-previous-" + defect;
+        var original = TestFiles.Png(2000);
+        await Upload(original, fileId);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(fileId), "file_id" },
+            { new StringContent("true"), "overwrite" },
+            { new ByteArrayContent(TestFiles.Jpeg(3000)), "file", "new.jpg" },
+        };
+        if (defect == "field-after-file")
+        {
+            form.Add(new StringContent("true"), "overwrite");
+        }
+        else
+        {
+            form.Add(new ByteArrayContent(TestFiles.Binary(100)), "file", "second.bin");
+        }
+
+        using var response = await Client.PostAsync("/api/v1/files", form);
+        using var download = await Client.GetAsync("/api/v1/files/" + fileId);
+
+        await AssertProblem(response, HttpStatusCode.BadRequest, "InvalidUpload");
+        Assert.Equal(original, await download.Content.ReadAsByteArrayAsync());
+        AssertNoTempFiles();
+    }
+
+    [Fact]
+    public async Task Upload_UnknownPartAfterTheFile_IsIgnoredAndTheFileStored()
+    {
+        var bytes = TestFiles.Binary(3000);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("trailing-part"), "file_id" },
+            { new ByteArrayContent(bytes), "file", "a.bin" },
+            { new StringContent("ignored"), "comment" },
+        };
+
+        using var response = await Client.PostAsync("/api/v1/files", form);
+        using var download = await Client.GetAsync("/api/v1/files/trailing-part");
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(bytes, await download.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Download_NameWithBidiOverride_IsServedWithoutIt()
+    {
+        using var form = FilesHostFixture.Form(TestFiles.Pdf(), "bidi-name", fileName: "invoice\u202Efdp.exe");
+        using var upload = await Client.PostAsync("/api/v1/files", form);
+
+        using var response = await Client.GetAsync("/api/v1/files/bidi-name");
+
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var disposition = response.Content.Headers.ContentDisposition!;
+        var name = disposition.FileNameStar ?? disposition.FileName?.Trim('"');
+        Assert.Equal("invoicefdp.exe", name);
+    }
+
+    [Fact]
+    public async Task Delete_StaleIfMatch_Returns412AndKeepsTheFile()
+    {
+        var bytes = TestFiles.Binary(500);
+        await Upload(bytes, "delete-stale");
+
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/files/delete-stale");
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue("\"999\""));
+        using var response = await Client.SendAsync(request);
+        using var get = await Client.GetAsync("/api/v1/files/delete-stale");
+
+        await AssertProblem(response, HttpStatusCode.PreconditionFailed, "PreconditionFailed");
+        Assert.Equal(bytes, await get.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Delete_CurrentIfMatchOrStar_Returns204(bool star)
+    {
+        var bytes = TestFiles.Binary(500);
+        var fileId = star ? "delete-star" : "delete-current";
+        await Upload(bytes, fileId);
+
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/files/" + fileId);
+        request.Headers.IfMatch.Add(star ? EntityTagHeaderValue.Any : new EntityTagHeaderValue("\"" + TestFiles.Sha256(bytes) + "\""));
+        using var response = await Client.SendAsync(request);
+        using var get = await Client.GetAsync("/api/v1/files/" + fileId);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
+    public async Task Delete_MissingWithIfMatch_Returns404()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/files/delete-missing");
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
+        using var response = await Client.SendAsync(request);
+
+        await AssertProblem(response, HttpStatusCode.NotFound, "FileNotFound");
+    }
+
     [Fact]
     public async Task Upload_BadOverwriteValue_Returns400()
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Net.Http.Headers;
 
 namespace Microservice.Kit.Files.Internal;
@@ -8,8 +9,8 @@ internal static class FileMetadataRules
     public const string DefaultContentType = "application/octet-stream";
 
     /// <summary>
-    /// Keeps the last path segment of a client's file name without control, quote or path characters, at most
-    /// 255 characters: <c>..\..\evil"name.pdf</c> becomes <c>evilname.pdf</c>. Returns <see langword="null"/> when nothing is left.
+    /// Keeps the last path segment of a client's file name without control, format, quote or path characters, at
+    /// most 255 characters: <c>..\..\evil"name.pdf</c> becomes <c>evilname.pdf</c>. Returns <see langword="null"/> when nothing is left.
     /// </summary>
     public static string? SanitizeFileName(string? fileName)
     {
@@ -33,7 +34,10 @@ internal static class FileMetadataRules
                 break;
             }
 
-            if (char.IsControl(c) || c is '"' or ':' or '*' or '?' or '<' or '>' or '|' || char.IsSurrogate(c))
+            // Format characters (Unicode category Cf) are invisible: U+202E RIGHT-TO-LEFT OVERRIDE makes
+            // "invoice\u202Efdp.exe" display as "invoiceexe.pdf" in a browser's download bar.
+            if (char.IsControl(c) || c is '"' or ':' or '*' or '?' or '<' or '>' or '|' || char.IsSurrogate(c)
+                || char.GetUnicodeCategory(c) == UnicodeCategory.Format)
             {
                 continue;
             }

@@ -8,10 +8,16 @@ namespace Microservice.Kit.Files.Internal;
 /// rest of the part, failing with 413 the moment the file grows past the limit, so that an oversized upload
 /// stops without being read to its end and the store discards what it wrote.
 /// </summary>
-internal sealed class UploadContentStream(byte[] prefix, int prefixLength, Stream inner, long maxBytes) : Stream
+/// <remarks>
+/// When the part ends, <paramref name="readRest"/> reads the rest of the form before the store sees the end of the
+/// content: a form that turns out invalid after its file part (a field after it, a second file) fails the read,
+/// so the store never publishes, and a rejected upload cannot replace an existing file.
+/// </remarks>
+internal sealed class UploadContentStream(byte[] prefix, int prefixLength, Stream inner, long maxBytes, Func<CancellationToken, Task> readRest) : Stream
 {
     private int _prefixPosition;
     private long _total;
+    private bool _restRead;
 
     public override bool CanRead => true;
 
@@ -36,7 +42,16 @@ internal sealed class UploadContentStream(byte[] prefix, int prefixLength, Strea
             return fromPrefix;
         }
 
-        return Count(inner.Read(buffer));
+        var read = inner.Read(buffer);
+        if (read == 0 && buffer.Length > 0 && !_restRead)
+        {
+            // Only a store that reads synchronously gets here, and only on a server that allows synchronous reads
+            // of the request body: the part's own reads above blocked the same way.
+            _restRead = true;
+            readRest(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        return Count(read);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -52,7 +67,14 @@ internal sealed class UploadContentStream(byte[] prefix, int prefixLength, Strea
             return fromPrefix;
         }
 
-        return Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (read == 0 && buffer.Length > 0 && !_restRead)
+        {
+            _restRead = true;
+            await readRest(cancellationToken).ConfigureAwait(false);
+        }
+
+        return Count(read);
     }
 
     public override void Flush()
