@@ -44,7 +44,8 @@ internal static class EmployeeEndpoints
             .Produces<EmployeeV2>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         employees.MapDelete("/{id:int}", DeleteAsync).RequirePermission(Permissions.EmployeesDelete)
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         employees.MapPictureEndpoints();
     }
 
