@@ -198,6 +198,25 @@ public sealed class ServiceClientInvalidResponseTests
         Assert.Equal("InvalidResponse", problem["reason"]?.ToString());
     }
 
+    // RespectNullableAnnotations applies to our own request bodies too: a null there is this service's bug, a 500,
+    // never the 400 "malformed JSON" that a JsonException would become for our caller.
+    [Fact]
+    public async Task Post_OwnBodyWithNullInANonNullableMember_IsAnInvalidOperationAndNothingIsSent()
+    {
+        var hits = 0;
+        await using var service = await TestService.StartAsync(app => app.MapPost("/employees", () =>
+        {
+            Interlocked.Increment(ref hits);
+            return Results.Ok();
+        }));
+        await using var harness = ClientTestHarness.Create(service.BaseAddress);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Client.PostAsync("/employees", new Employee(1, null!, "London")));
+
+        Assert.IsType<System.Text.Json.JsonException>(error.InnerException);
+        Assert.Equal(0, hits);
+    }
+
     private static Task<Infrastructure.KestrelTestHost> ServeAsync(int status, string body, string contentType, Action? onHit = null) =>
         TestService.StartAsync(app => app.MapGet("/employees/{id:int}", async (HttpContext http) =>
         {

@@ -40,7 +40,16 @@ internal sealed class KitExceptionHandler(
                 return false;
             }
 
-            await WriteFallbackAsync(httpContext).ConfigureAwait(false);
+            try
+            {
+                await WriteFallbackAsync(httpContext).ConfigureAwait(false);
+            }
+            catch (Exception writeFailure) when (writeFailure is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The connection is gone or broken: nothing more can reach the client, and the cause is logged.
+                Log.ExceptionHandlerFailed(logger, writeFailure, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", exception.GetType().Name);
+            }
+
             return true;
         }
     }
