@@ -7,8 +7,10 @@ internal sealed class EmployeesClient(ServiceClient client)
 {
     /// <summary>The employee, or <see langword="null"/> when Employees says it does not exist.</summary>
     /// <exception cref="ServiceCallException">
-    /// 503 <c>DependencyUnavailable</c>: Employees is down, slow or failing; or 403 <c>Forbidden</c>: Employees refused
-    /// the caller's own token (lending needs <c>emp.list</c> there), which the client passes on.
+    /// 503 <c>DependencyUnavailable</c>: Employees is down, slow or failing; 502 <c>DependencyInvalidResponse</c>:
+    /// Employees answered with something unusable (over 1 MiB, undecodable, not JSON, or no name); or 403
+    /// <c>Forbidden</c>: Employees refused the caller's own token (lending needs <c>emp.list</c> there), which the client
+    /// passes on.
     /// </exception>
     public Task<EmployeeSummary?> FindAsync(int id, CancellationToken cancellationToken) =>
         // The unversioned route: the client's version handler asks for the highest version both sides know.

@@ -95,4 +95,41 @@ public sealed class SampleCorpusTests(ITestOutputHelper output)
         Assert.True(secrets.Any(s => s.What == "key file"), "no key material found to look for");
         Assert.Empty(leaks);
     }
+
+    /// <summary>
+    /// The charset corpus (issue 14, item 9) against both real samples: every IANA charset name, quoted and unquoted,
+    /// and the generated media types, with a valid body on Employees' login, an authenticated Employees PUT and
+    /// Library's book creation. 0 × 5xx over all of it; every form equivalent to UTF-8 succeeds, the login included;
+    /// UTF-7, unknown and ambiguous charsets are 415.
+    /// </summary>
+    [Fact]
+    public async Task CharsetCorpus_AgainstBothSamples_No5xxAndUtf8EquivalentsSucceed()
+    {
+        await using var services = await Services.StartAsync(library: true);
+        var token = services.AdminToken;
+        var (_, employee, created) = await services.EmployeesClient.SendAsync(HttpMethod.Post, "/api/v1/employees", token, new { name = "Grace Hopper", address = "Arlington" });
+        created.Dispose();
+        var employeeId = Http.IdOf(employee!);
+        var iana = CharsetCorpus.Iana().ToList();
+        var generated = CharsetCorpus.Generated().ToList();
+        Assert.True(iana.Count >= 500, $"only {iana.Count} IANA cases: the data file was not found whole");
+
+        var login = await CharsetCorpus.RunAsync(services.EmployeesClient, HttpMethod.Post, "/api/v1/tokens",
+            "{\"username\":\"admin\",\"password\":\"" + Services.AdminPassword + "\"}", bearer: null, generated);
+        var put = await CharsetCorpus.RunAsync(services.EmployeesClient, HttpMethod.Put, $"/api/v1/employees/{employeeId}",
+            "{\"name\":\"Grace Hopper\",\"address\":\"Arlington\"}", token, iana.Concat(generated));
+        var books = await CharsetCorpus.RunAsync(services.LibraryClient!, HttpMethod.Post, "/api/v1/books",
+            "{\"title\":\"T\",\"author\":\"A\",\"isbn\":\"1\"}", token, generated);
+        output.WriteLine($"Employees login: {CharsetCorpus.Summary(login.Statuses)}");
+        output.WriteLine($"Employees PUT:   {CharsetCorpus.Summary(put.Statuses)}");
+        output.WriteLine($"Library books:   {CharsetCorpus.Summary(books.Statuses)}");
+        foreach (var failure in login.Failures.Concat(put.Failures).Concat(books.Failures).Take(40))
+        {
+            output.WriteLine("FAIL " + failure);
+        }
+
+        Assert.Empty(login.Failures);
+        Assert.Empty(put.Failures);
+        Assert.Empty(books.Failures);
+    }
 }

@@ -18,7 +18,12 @@ public enum ServiceCallFailure
     /// <summary>The circuit to the service is open after repeated failures: the call was not made.</summary>
     CircuitOpen = 3,
 
-    /// <summary>The service answered with a success whose body could not be read as the expected JSON.</summary>
+    /// <summary>
+    /// The service answered, but with nothing this service can use: a body over
+    /// <see cref="ServiceClientOptions.MaxResponseBufferBytes"/>, or a success whose body is in a charset that cannot be
+    /// decoded, is not JSON, or does not fit the expected type (nullability included). This service answers
+    /// <c>502 DependencyInvalidResponse</c>; the call is not retried, and it does not count towards opening the circuit.
+    /// </summary>
     InvalidResponse = 4,
 
     /// <summary>The client's <see cref="ITokenSource"/> failed to supply a token: the call was not made.</summary>
@@ -34,8 +39,9 @@ public enum ServiceCallFailure
 
 /// <summary>
 /// A call to another service failed. Unless the caller handles it, <c>UseMicroserviceKit</c> answers it as
-/// <c>503</c> with code <c>DependencyUnavailable</c> and the called service's name in the <c>service</c> member.
-/// The one exception is <see cref="ServiceCallFailure.CallerNotAuthorized"/>: when the client passed on the caller's
+/// <c>503</c> with code <c>DependencyUnavailable</c> and the called service's name in the <c>service</c> member,
+/// or, when the service answered with something unusable (<see cref="ServiceCallFailure.InvalidResponse"/>), as
+/// <c>502</c> with code <c>DependencyInvalidResponse</c>. The other exception is <see cref="ServiceCallFailure.CallerNotAuthorized"/>: when the client passed on the caller's
 /// own token and the service refused it, the answer is that same <c>401 Unauthorized</c> or <c>403 Forbidden</c>,
 /// because the caller, not a dependency outage, is the cause and retrying will not help. The dependency's own
 /// answer (status, problem details) is kept here for the caller and the log, never forwarded to this service's client.
@@ -101,11 +107,16 @@ public sealed class ServiceCallException : KitException
     /// <summary>The <c>detail</c> member of the service's RFC 9457 problem response, if it sent one.</summary>
     public string? ProblemDetail { get; }
 
-    // What this service answers: an outage, unless the dependency refused the caller's own credentials.
-    private static (int Status, string Code, string Title) ProblemOf(ServiceCallFailure failure, HttpStatusCode? status) =>
-        failure != ServiceCallFailure.CallerNotAuthorized ? (503, ProblemCodes.DependencyUnavailable, "Dependency unavailable")
-        : status == HttpStatusCode.Unauthorized ? (401, ProblemCodes.Unauthorized, "Unauthorized")
-        : (403, ProblemCodes.Forbidden, "Forbidden");
+    // What this service answers: an outage, unless the dependency refused the caller's own credentials or answered
+    // with something unusable. RFC 9110 §15.6.3: 502 is "an invalid response from an inbound server"; a client that
+    // sees 503 may retry later, one that sees 502 knows the dependency itself misbehaves.
+    private static (int Status, string Code, string Title) ProblemOf(ServiceCallFailure failure, HttpStatusCode? status) => failure switch
+    {
+        ServiceCallFailure.InvalidResponse => (502, ProblemCodes.DependencyInvalidResponse, "Invalid dependency response"),
+        ServiceCallFailure.CallerNotAuthorized when status == HttpStatusCode.Unauthorized => (401, ProblemCodes.Unauthorized, "Unauthorized"),
+        ServiceCallFailure.CallerNotAuthorized => (403, ProblemCodes.Forbidden, "Forbidden"),
+        _ => (503, ProblemCodes.DependencyUnavailable, "Dependency unavailable"),
+    };
 
     // The message becomes this service's problem detail: it names the dependency and what happened, never an
     // address, a token or the dependency's own detail (which may describe its internals).

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microservice.Kit.Clients.Internal;
@@ -16,7 +16,9 @@ namespace Microservice.Kit.Clients;
 /// Every failure is a <see cref="ServiceCallException"/>: a status that is not a success (with the service's
 /// problem <c>code</c> and <c>detail</c>), a connection failure, a timeout or an open circuit. Unhandled, it
 /// leaves this service as <c>503 DependencyUnavailable</c>, except that a <c>401</c> or <c>403</c> to the caller's
-/// own propagated token leaves it as that same status (<see cref="ServiceCallFailure.CallerNotAuthorized"/>).
+/// own propagated token leaves it as that same status (<see cref="ServiceCallFailure.CallerNotAuthorized"/>), and an
+/// answer this service cannot use (too large, undecodable, not the expected JSON) leaves it as
+/// <c>502 DependencyInvalidResponse</c> (<see cref="ServiceCallFailure.InvalidResponse"/>).
 /// Cancelling the token throws <see cref="OperationCanceledException"/> as usual.
 /// </para>
 /// <para>Paths are relative to <see cref="ServiceClientOptions.BaseAddress"/>. Get one by injecting
@@ -249,16 +251,66 @@ public sealed class ServiceClient
 
     private async Task<TResponse> ReadAsync<TResponse>(HttpResponseMessage response, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
+        // ReadFromJsonAsync lets Encoding's NotSupportedException (charset=utf-7) through as it is: a 500 for what is
+        // the dependency's fault. The charset is settled here instead, before a byte is decoded.
+        if (!TryGetEncoding(response.Content.Headers.ContentType?.CharSet, out var encoding))
+        {
+            throw new ServiceCallException(Name, ServiceCallFailure.InvalidResponse, response.StatusCode,
+                innerException: new FormatException("The response's charset is not an encoding this service can decode."));
+        }
+
         try
         {
-            var value = await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false);
-            return value ?? throw new ServiceCallException(Name, ServiceCallFailure.InvalidResponse, response.StatusCode, innerException: new JsonException("The response body is JSON null."));
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                var utf8 = encoding is null ? body : Encoding.CreateTranscodingStream(body, encoding, Encoding.UTF8, leaveOpen: true);
+                await using (utf8.ConfigureAwait(false))
+                {
+                    var value = await JsonSerializer.DeserializeAsync(utf8, responseType, cancellationToken).ConfigureAwait(false);
+                    return value ?? throw new ServiceCallException(Name, ServiceCallFailure.InvalidResponse, response.StatusCode, innerException: new JsonException("The response body is JSON null."));
+                }
+            }
         }
         catch (JsonException exception)
         {
             // Left alone, a JsonException would leave this service as a 400 "malformed JSON" — blaming our caller
-            // for the dependency's bad answer.
+            // for the dependency's bad answer. It also covers a body that does not fit the type: a null for a
+            // non-nullable member, a missing constructor parameter (see ServiceClientOptions.SerializerOptions).
             throw new ServiceCallException(Name, ServiceCallFailure.InvalidResponse, response.StatusCode, innerException: exception);
+        }
+    }
+
+    /// <summary>The encoding of a response body: <see langword="null"/> for UTF-8 (read as it is), <see langword="false"/> for one that cannot be decoded.</summary>
+    private static bool TryGetEncoding(string? charset, out Encoding? encoding)
+    {
+        encoding = null;
+
+        // RFC 9110 §8.3.1: charset="utf-8" is charset=utf-8.
+        if (charset is { Length: >= 2 } && charset[0] == '"' && charset[^1] == '"')
+        {
+            charset = charset[1..^1];
+        }
+
+        if (string.IsNullOrEmpty(charset) || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        try
+        {
+            var named = Encoding.GetEncoding(charset);
+            encoding = named.CodePage == Encoding.UTF8.CodePage ? null : named;
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (NotSupportedException)
+        {
+            // UTF-7: known to .NET, refused since .NET 5.
+            return false;
         }
     }
 
@@ -306,7 +358,19 @@ public sealed class ServiceClient
         ArgumentNullException.ThrowIfNull(requestType);
 
         // Serialized once into a byte array: every retry sends exactly the same bytes, and the length is known.
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, requestType));
+        byte[] bytes;
+        try
+        {
+            bytes = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
+        }
+        catch (JsonException exception)
+        {
+            // A null in a non-nullable member of our own request (RespectNullableAnnotations): this service's bug, a
+            // 500, never the 400 "malformed JSON" that a JsonException would otherwise become for our caller.
+            throw new InvalidOperationException($"The request body does not fit {typeof(T).Name}: {exception.Message}", exception);
+        }
+
+        var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json", "utf-8");
         return content;
     }

@@ -72,12 +72,36 @@ public sealed class ServiceClientOptions
     public string? CorrelationHeader { get; set; } = ServiceClientDefaults.CorrelationHeader;
 
     /// <summary>
+    /// The largest response body the client reads into memory: every typed call, and <c>SendAsync</c> with
+    /// <see cref="HttpCompletionOption.ResponseContentRead"/>. A larger answer is abandoned after at most this many
+    /// bytes (at once when its <c>Content-Length</c> says so) and fails as
+    /// <see cref="ServiceCallFailure.InvalidResponse"/>, 502 <c>DependencyInvalidResponse</c>, without a retry. To
+    /// receive a larger body, stream it: <c>SendAsync</c> with <see cref="HttpCompletionOption.ResponseHeadersRead"/>.
+    /// </summary>
+    /// <value>The default is 1 MiB.</value>
+    [Range(1L, int.MaxValue, ErrorMessage = "must be between 1 byte and 2 GiB")]
+    public long MaxResponseBufferBytes { get; set; } = ServiceClientDefaults.MaxResponseBufferBytes;
+
+    /// <summary>
     /// The JSON settings of the typed calls. Add a source-generated context with
     /// <c>SerializerOptions.TypeInfoResolverChain.Insert(0, MyJsonContext.Default)</c>, or pass a
-    /// <see cref="System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}"/> to the call.
+    /// <see cref="System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}"/> to the call. Keep
+    /// <see cref="JsonSerializerOptions.RespectNullableAnnotations"/> and
+    /// <see cref="JsonSerializerOptions.RespectRequiredConstructorParameters"/> on when you replace them: they are what
+    /// makes a dependency's <c>{"name":null}</c> for a non-nullable <c>string Name</c> an invalid response instead of
+    /// a record with no name.
     /// </summary>
-    /// <value>The default is <see cref="JsonSerializerDefaults.Web"/> (camelCase, case-insensitive reads).</value>
-    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+    /// <value>
+    /// The default is <see cref="JsonSerializerDefaults.Web"/> (camelCase, case-insensitive reads) with
+    /// <see cref="JsonSerializerOptions.RespectNullableAnnotations"/> and
+    /// <see cref="JsonSerializerOptions.RespectRequiredConstructorParameters"/> on: a body that does not fit the
+    /// declared type, nullability included, is refused.
+    /// </value>
+    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
 }
 
 /// <summary>The retry settings of a service client.</summary>

@@ -11,7 +11,8 @@ public static class MicroserviceKitApplicationBuilderExtensions
 {
     /// <summary>
     /// Adds, in this order: exception handling that answers every error with an RFC 9457 problem, problem
-    /// responses for bare error statuses (404, 405, ...), and each added feature's middleware (API versioning,
+    /// responses for bare error statuses (404, 405, ...), the normalisation of a quoted request <c>charset</c>
+    /// (RFC 9110 §8.3.1), and each added feature's middleware (API versioning,
     /// authentication, authorization). Call it before mapping endpoints.
     /// </summary>
     /// <param name="app">The application builder.</param>
@@ -24,6 +25,9 @@ public static class MicroserviceKitApplicationBuilderExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+
+        // Before any endpoint reads a body: RFC 9110's quoted charset="utf-8" is otherwise a 500 in ASP.NET Core.
+        app.Use(Microservice.Kit.Problems.Internal.RequestCharsetMiddleware.InvokeAsync);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var step in app.ApplicationServices.GetServices<KitMiddlewareStep>().OrderBy(s => s.Order))
         {

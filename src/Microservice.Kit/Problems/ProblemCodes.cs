@@ -51,6 +51,12 @@ public static class ProblemCodes
     /// <summary>503: a service this one depends on is unavailable.</summary>
     public const string DependencyUnavailable = "DependencyUnavailable";
 
+    /// <summary>
+    /// 502: a service this one depends on answered, but with something this one cannot use: a body over the client's
+    /// buffer limit, in a charset it cannot decode, not JSON, or JSON that does not fit the expected type.
+    /// </summary>
+    public const string DependencyInvalidResponse = "DependencyInvalidResponse";
+
     /// <summary>503: the service cannot take the request now.</summary>
     public const string ServiceUnavailable = "ServiceUnavailable";
 

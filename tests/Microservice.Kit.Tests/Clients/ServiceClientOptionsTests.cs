@@ -34,6 +34,9 @@ public sealed class ServiceClientOptionsTests
         Assert.False(options.AddIdempotencyKey);
         Assert.Equal("X-Correlation-ID", options.CorrelationHeader);
         Assert.True(options.SerializerOptions.PropertyNameCaseInsensitive);
+        Assert.True(options.SerializerOptions.RespectNullableAnnotations);
+        Assert.True(options.SerializerOptions.RespectRequiredConstructorParameters);
+        Assert.Equal(1024 * 1024, options.MaxResponseBufferBytes);
     }
 
     [Fact]
@@ -66,6 +69,8 @@ public sealed class ServiceClientOptionsTests
     [InlineData("CircuitBreaker:FailureRatio", "2", "MicroserviceKit:Clients:employees:CircuitBreaker:FailureRatio")]
     [InlineData("Token:Mode", "Source", "MicroserviceKit:Clients:employees:Token:Mode is Source but no ITokenSource is registered")]
     [InlineData("Token:OutgoingHeader", "X Auth", "MicroserviceKit:Clients:employees:Token:OutgoingHeader")]
+    [InlineData("MaxResponseBufferBytes", "0", "MicroserviceKit:Clients:employees:MaxResponseBufferBytes")]
+    [InlineData("MaxResponseBufferBytes", "4294967296", "MicroserviceKit:Clients:employees:MaxResponseBufferBytes")]
     public async Task Start_InvalidOptions_FailsWithAMessageNamingTheFullKey(string? key, string? value, string expected)
     {
         var settings = new Dictionary<string, string?>();

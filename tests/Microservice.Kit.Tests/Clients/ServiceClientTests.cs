@@ -98,7 +98,8 @@ public sealed class ServiceClientTests
         var error = await Assert.ThrowsAsync<ServiceCallException>(() => harness.Client.GetAsync<Employee>("/employees/1"));
 
         Assert.Equal(ServiceCallFailure.InvalidResponse, error.Failure);
-        Assert.Equal(503, error.StatusCode);
+        Assert.Equal(502, error.StatusCode);
+        Assert.Equal(ProblemCodes.DependencyInvalidResponse, error.Code);
     }
 
     [Fact]

@@ -225,6 +225,39 @@ public sealed class KitExceptionHandlerTests
         Assert.Contains("value", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    // The handler is the last line of defence: when writing the problem fails, ASP.NET Core rethrew the original
+    // exception and Kestrel answered a bare 500 with no body.
+    [Fact]
+    public async Task Handler_WhenWritingTheProblemThrows_StillAnswersA500Problem()
+    {
+        await using var host = await KestrelTestHost.StartAsync(
+            builder =>
+            {
+                builder.AddMicroserviceKit();
+                builder.Services.AddSingleton<IProblemDetailsService, ThrowingProblemDetailsService>();
+            },
+            app =>
+            {
+                app.UseMicroserviceKit();
+                app.MapGet("/throw/{kind}", (string kind) => Throw(kind));
+            });
+
+        using var response = await host.Client.GetAsync(new Uri("/throw/not-found", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(ProblemCodes.InternalError, problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal(500, problem.RootElement.GetProperty("status").GetInt32());
+    }
+
+    private sealed class ThrowingProblemDetailsService : IProblemDetailsService
+    {
+        public ValueTask WriteAsync(ProblemDetailsContext context) => throw new InvalidOperationException("the writer is broken");
+
+        public ValueTask<bool> TryWriteAsync(ProblemDetailsContext context) => throw new InvalidOperationException("the writer is broken");
+    }
+
     [Fact]
     public async Task UnknownRoute_Is404Problem()
     {

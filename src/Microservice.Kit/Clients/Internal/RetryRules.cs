@@ -20,7 +20,8 @@ internal static class RetryRules
 
     /// <summary>
     /// Whether an attempt failed in a way that may pass: 5xx, 408 or 429, a connection failure, or the attempt
-    /// timeout. The caller's cancellation and an open circuit are not.
+    /// timeout. The caller's cancellation and an open circuit are not, and neither is an answer too large to read: the
+    /// service is up and would send the same again. This is also what the circuit breaker counts as a failure.
     /// </summary>
     public static bool IsTransient(HttpResponseMessage? response, Exception? exception) => response is not null
         ? (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
@@ -65,6 +66,7 @@ internal static class RetryRules
     public static string ReasonOf(Exception exception) => exception switch
     {
         BrokenCircuitException => "circuit_open",
+        ResponseTooLargeException => "response_too_large",
         TimeoutException => "timeout",
         HttpRequestException { HttpRequestError: var error } => error == HttpRequestError.Unknown ? "connection_failed" : "connection_failed:" + error,
         OperationCanceledException => "canceled",

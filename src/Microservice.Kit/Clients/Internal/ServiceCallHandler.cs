@@ -41,6 +41,7 @@ internal sealed class ServiceCallHandler(
     private readonly ServiceClientRetryOptions _retry = options.Retry;
     private readonly TimeSpan _attemptTimeout = options.AttemptTimeout;
     private readonly TimeSpan _totalTimeout = options.TotalTimeout;
+    private readonly long _maxResponseBufferBytes = options.MaxResponseBufferBytes;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -139,7 +140,7 @@ internal sealed class ServiceCallHandler(
             Log.CallFailed(logger, serviceName, RetryRules.Operation(request), state.Attempts, failureReason, null);
         }
 
-        throw new ServiceCallException(serviceName, failure.Value, innerException: exception);
+        throw new ServiceCallException(serviceName, failure.Value, (exception as ResponseTooLargeException)?.Status, innerException: exception);
     }
 
     private bool ShouldRetry(ServiceCallState state, int attempt, Outcome<HttpResponseMessage> outcome, bool lastChance, CancellationToken cancellationToken) =>
@@ -208,7 +209,7 @@ internal sealed class ServiceCallHandler(
             response = await base.SendAsync(request, deadline.Token).ConfigureAwait(false);
             if (!state.StreamResponse)
             {
-                await response.Content.LoadIntoBufferAsync(deadline.Token).ConfigureAwait(false);
+                await BufferAsync(response, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException canceled) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -251,8 +252,30 @@ internal sealed class ServiceCallHandler(
         return Outcome.FromResult(response);
     }
 
+    /// <summary>
+    /// Reads the body into memory, never more than <see cref="ServiceClientOptions.MaxResponseBufferBytes"/> of it: a
+    /// declared length over the limit is refused before a byte is read, an undeclared one stops at the limit.
+    /// </summary>
+    private async ValueTask BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > _maxResponseBufferBytes)
+        {
+            throw new ResponseTooLargeException(response.StatusCode, _maxResponseBufferBytes, innerException: null);
+        }
+
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(_maxResponseBufferBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException exception) when (exception.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            throw new ResponseTooLargeException(response.StatusCode, _maxResponseBufferBytes, exception);
+        }
+    }
+
     private static ServiceCallFailure? Classify(Exception exception) => exception switch
     {
+        ResponseTooLargeException => ServiceCallFailure.InvalidResponse,
         BrokenCircuitException => ServiceCallFailure.CircuitOpen,
         TimeoutException => ServiceCallFailure.Timeout,
         HttpRequestException => ServiceCallFailure.ConnectionFailed,

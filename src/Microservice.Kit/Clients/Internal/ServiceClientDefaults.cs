@@ -15,6 +15,10 @@ internal static class ServiceClientDefaults
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
     public const long MaxBufferedRequestBytes = 32L * 1024 * 1024;
 
+    // A service-to-service JSON answer is a record or a page of records: kilobytes. 1 MiB leaves room for a page of
+    // 100 large records, and a dependency that sends 20 MB costs this service 1 MiB at most, not 20 MB per call.
+    public const long MaxResponseBufferBytes = 1024 * 1024;
+
     // Polly's standard 10 % of 100 opens on a service that retries would carry through (30 % failing attempts
     // with 3 retries still succeed 99 % of the time); half of 20 attempts means the service is really down.
     public const double FailureRatio = 0.5;

@@ -20,7 +20,41 @@ internal sealed class KitExceptionHandler(
     IHostEnvironment environment,
     ILogger<KitExceptionHandler> logger) : IExceptionHandler
 {
+    private static readonly byte[] FallbackProblem = Encoding.UTF8.GetBytes(
+        $"{{\"type\":\"{ProblemCodes.TypeFor(ProblemCodes.InternalError)}\",\"title\":\"An unexpected error occurred\",\"status\":500,\"code\":\"{ProblemCodes.InternalError}\"}}");
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HandleAsync(httpContext, exception).ConfigureAwait(false);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException || !httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // A handler that throws makes ASP.NET Core rethrow the original exception, and Kestrel then answers a bare
+            // 500 with no problem body and the cause only half logged. Whatever went wrong here, both are logged and
+            // the client still gets a problem document.
+            Log.ExceptionHandlerFailed(logger, failure, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", exception.GetType().Name);
+            if (httpContext.Response.HasStarted)
+            {
+                return false;
+            }
+
+            try
+            {
+                await WriteFallbackAsync(httpContext).ConfigureAwait(false);
+            }
+            catch (Exception writeFailure) when (writeFailure is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The connection is gone or broken: nothing more can reach the client, and the cause is logged.
+                Log.ExceptionHandlerFailed(logger, writeFailure, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", exception.GetType().Name);
+            }
+
+            return true;
+        }
+    }
+
+    private async ValueTask<bool> HandleAsync(HttpContext httpContext, Exception exception)
     {
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
@@ -30,8 +64,8 @@ internal sealed class KitExceptionHandler(
             return true;
         }
 
-        var problem = HasUnknownCharset(httpContext, exception)
-            ? ProblemFactory.Create(415, ProblemCodes.UnsupportedMediaType, "Unsupported media type", "The request's charset is not a known encoding; send UTF-8.")
+        var problem = HasUnusableCharset(httpContext, exception)
+            ? ProblemFactory.Create(415, ProblemCodes.UnsupportedMediaType, "Unsupported media type", "The request's charset is not an encoding this service reads; send UTF-8.")
             : Describe(exception);
         if (problem.Status >= 500)
         {
@@ -63,6 +97,15 @@ internal sealed class KitExceptionHandler(
         return true;
     }
 
+    // Written by hand, without the problem details service that may be what failed: the fixed 500 problem.
+    private static async Task WriteFallbackAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Clear();
+        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        httpContext.Response.ContentType = "application/problem+json";
+        await httpContext.Response.Body.WriteAsync(FallbackProblem, httpContext.RequestAborted).ConfigureAwait(false);
+    }
+
     internal static ProblemDetails Describe(Exception exception) => exception switch
     {
         ValidationException validation => ProblemFactory.Create(validation),
@@ -73,26 +116,37 @@ internal sealed class KitExceptionHandler(
     };
 
     // ASP.NET Core's JSON body reading throws a bare InvalidOperationException (not a BadHttpRequestException) when
-    // the Content-Type names a charset .NET cannot decode ("application/json; charset=nonsense"). That is the
-    // client's mistake, so it is a 415, not a 500. The cause is checked on the request itself rather than by
-    // matching the framework's message text.
-    private static bool HasUnknownCharset(HttpContext httpContext, Exception exception)
+    // the Content-Type names a charset .NET cannot decode ("charset=nonsense"), and lets Encoding's own
+    // NotSupportedException through for one it knows but refuses (UTF-7, disabled since .NET 5 as an XSS vector).
+    // Both are the client's mistake: 415, not 500. The cause is checked on the request itself rather than by matching
+    // the framework's message text, and the check itself never throws. The value is looked up as the readers look it
+    // up, quotes included: RequestCharsetMiddleware has already unquoted every value that can be.
+    internal static bool HasUnusableCharset(HttpContext httpContext, Exception exception) =>
+        exception is InvalidOperationException or NotSupportedException or ArgumentException
+        && MediaTypeHeaderValue.TryParse(httpContext.Request.ContentType, out var contentType)
+        && contentType.Charset.HasValue
+        && !IsUsableCharset(contentType.Charset.ToString());
+
+    /// <summary>Whether .NET can decode <paramref name="charset"/>; <see cref="Encoding.GetEncoding(string)"/> answers with two different exceptions.</summary>
+    internal static bool IsUsableCharset(string charset)
     {
-        if (exception is not InvalidOperationException
-            || !MediaTypeHeaderValue.TryParse(httpContext.Request.ContentType, out var contentType)
-            || !contentType.Charset.HasValue)
+        if (charset.Length == 0)
         {
             return false;
         }
 
         try
         {
-            _ = Encoding.GetEncoding(HeaderUtilities.RemoveQuotes(contentType.Charset).ToString());
-            return false;
+            _ = Encoding.GetEncoding(charset);
+            return true;
         }
         catch (ArgumentException)
         {
-            return true;
+            return false;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
         }
     }
 

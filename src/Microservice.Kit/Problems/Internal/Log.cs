@@ -16,4 +16,8 @@ internal static partial class Log
     [LoggerMessage(EventId = KitEventIds.Problems + 3, EventName = "RequestAborted", Level = LogLevel.Debug,
         Message = "Request {Method} {Path} was aborted by the client")]
     public static partial void RequestAborted(ILogger logger, string method, string path);
+
+    [LoggerMessage(EventId = KitEventIds.Problems + 40, EventName = "ExceptionHandlerFailed", Level = LogLevel.Error,
+        Message = "Request {Method} {Path}: answering its {OriginalException} failed; answered a plain 500 problem instead")]
+    public static partial void ExceptionHandlerFailed(ILogger logger, Exception exception, string method, string path, string originalException);
 }
