@@ -47,4 +47,10 @@ public enum TokenFailureReason
 
     /// <summary>The token is invalid for another reason.</summary>
     Invalid,
+
+    /// <summary>
+    /// The header's <c>crit</c> names an extension the kit does not implement (every extension, such as <c>b64</c>), so the
+    /// token must not be accepted (RFC 7515 §4.1.11).
+    /// </summary>
+    UnsupportedCriticalHeader,
 }
