@@ -30,7 +30,12 @@ public static class NodeTools
     /// <summary>Runs a script of this folder with <paramref name="input"/> as JSON on stdin and returns its stdout as JSON.</summary>
     public static async Task<JsonNode> RunAsync(string script, JsonNode input)
     {
-        var node = FindNode() ?? throw new InvalidOperationException("node is not installed: " + MissingReason("jose"));
+        var node = FindNode() ?? throw new InvalidOperationException("node is not on the PATH (or set KIT_NODE)");
+        if (!Directory.Exists(Path.Combine(ToolsDirectory, "node_modules")))
+        {
+            throw new InvalidOperationException($"No npm packages in {ToolsDirectory}: npm install --prefix {ToolsDirectory} jose@5");
+        }
+
         var start = new ProcessStartInfo(node)
         {
             RedirectStandardInput = true,
