@@ -101,6 +101,19 @@ public sealed class TokenConformanceTests
     }
 
     [Fact]
+    public async Task Validate_HeaderStringWithInvalidUtf8_IsMalformedNotAServerError()
+    {
+        using var services = new TokenServices();
+        var made = HandMade.For(services);
+        // {"alg":"ES256","kid":"\xB5..."}: a lone continuation byte inside a JSON string.
+        byte[] header = [.. Encoding.ASCII.GetBytes("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\""), 0xB5, .. Encoding.ASCII.GetBytes("\"}")];
+
+        var outcome = await services.Validator.ValidateAsync(made.SignedEs256(header: Base64UrlEncoder.Encode(header)));
+
+        Assert.Equal(TokenFailureReason.Malformed, outcome.FailureReason);
+    }
+
+    [Fact]
     public async Task Validate_Es256OnAnRsaKid_IsWrongAlgorithm()
     {
         using var services = new TokenServices(options => options.Algorithm = TokenSigningAlgorithm.RS256);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Microservice.Kit.Tokens.Internal;
 
@@ -33,6 +34,13 @@ internal readonly record struct TokenShape(TokenFailureReason Failure, string? A
         // that skips them would verify a signature over text that is not the token the issuer wrote.
         if (!IsCanonicalBase64Url(segments[0], out var header) || !IsCanonicalBase64Url(segments[1], out var payload)
             || !IsCanonicalBase64Url(segments[2], out _))
+        {
+            return Rejected(TokenFailureReason.Malformed);
+        }
+
+        // The header and the claims are UTF-8 JSON (RFC 7515 §5.2, RFC 7519 §7.2); JsonDocument checks string contents only
+        // when they are read, and then throws.
+        if (!Utf8.IsValid(header) || !Utf8.IsValid(payload))
         {
             return Rejected(TokenFailureReason.Malformed);
         }
