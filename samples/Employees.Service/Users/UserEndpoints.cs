@@ -12,7 +12,7 @@ internal static class UserEndpoints
     public static void MapUserEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1").WithGroupName("v1");   // in the v1 OpenAPI document only
-        v1.MapPost("/tokens", IssueTokenAsync).AllowAnonymous().RequireSignInThrottling().WithTags("Users")
+        v1.MapTokenEndpoint("/tokens", IssueTokenAsync).RequireSignInThrottling().WithTags("Users")   // anonymous, Cache-Control: no-store
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         v1.MapPost("/users", CreateUserAsync).RequirePermission(Permissions.UsersManage).WithTags("Users")

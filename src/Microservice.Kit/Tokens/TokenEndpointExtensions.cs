@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microservice.Kit.Tokens;
 using Microservice.Kit.Tokens.Internal;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Endpoint helpers of the token feature: the JWKS document and permission requirements.</summary>
+/// <summary>Endpoint helpers of the token feature: the token endpoint, the JWKS document and permission requirements.</summary>
 public static class TokenEndpointExtensions
 {
     /// <summary>
@@ -31,6 +32,32 @@ public static class TokenEndpointExtensions
             .AllowAnonymous()
             .WithDisplayName("Kit JWKS")
             .ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// Maps <c>POST <paramref name="pattern"/></c> as a token endpoint: anonymous (the caller signs in here), and every
+    /// response it writes carries <c>Cache-Control: no-store</c> and <c>Pragma: no-cache</c>, so that no cache keeps a token
+    /// (RFC 6749 §5.1). The handler checks the credentials and returns the token response.
+    /// </summary>
+    /// <param name="endpoints">The endpoint route builder or group.</param>
+    /// <param name="pattern">The route, for example <c>/api/v1/tokens</c>.</param>
+    /// <param name="handler">The request handler, as for <c>MapPost</c>.</param>
+    /// <returns>The endpoint's convention builder.</returns>
+    public static RouteHandlerBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern, Delegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
+        ArgumentNullException.ThrowIfNull(handler);
+        return endpoints.MapPost(pattern, handler)
+            .AllowAnonymous()
+            .AddEndpointFilter(static (context, next) =>
+            {
+                // Set before the handler runs, so that a handler writing its own response cannot forget them.
+                var headers = context.HttpContext.Response.Headers;
+                headers.CacheControl = "no-store";
+                headers.Pragma = "no-cache";
+                return next(context);
+            });
     }
 
     /// <summary>

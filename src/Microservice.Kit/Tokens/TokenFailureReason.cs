@@ -24,7 +24,7 @@ public enum TokenFailureReason
     /// <summary>The token has no <c>exp</c>.</summary>
     NoExpiration,
 
-    /// <summary>The signature does not verify, or the token is unsigned.</summary>
+    /// <summary>The signature does not verify, or the token is unsigned (whatever its claims say: they are judged only once it verifies).</summary>
     BadSignature,
 
     /// <summary>The <c>alg</c> is not the one bound to the key.</summary>
@@ -39,7 +39,7 @@ public enum TokenFailureReason
     /// <summary>The <c>aud</c> is not the configured audience.</summary>
     WrongAudience,
 
-    /// <summary>The <c>typ</c> header is not <c>at+jwt</c>.</summary>
+    /// <summary>The <c>typ</c> header is not <c>at+jwt</c> (or <c>application/at+jwt</c>, in any letter case).</summary>
     WrongType,
 
     /// <summary>The header carries a key or a key location (<c>jwk</c>, <c>jku</c>, <c>x5u</c>, <c>x5c</c>), which is never trusted.</summary>
@@ -47,4 +47,10 @@ public enum TokenFailureReason
 
     /// <summary>The token is invalid for another reason.</summary>
     Invalid,
+
+    /// <summary>
+    /// The header's <c>crit</c> names an extension the kit does not implement (every extension, such as <c>b64</c>), so the
+    /// token must not be accepted (RFC 7515 §4.1.11).
+    /// </summary>
+    UnsupportedCriticalHeader,
 }

@@ -25,6 +25,17 @@ public sealed class TokensAndUsersTests(EmployeesFixture fixture)
         Assert.False(string.IsNullOrEmpty(header["kid"]?.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task Token_Response_CarriesNoStoreAndPragmaNoCache()
+    {
+        // RFC 6749 §5.1: a response that carries a token must never be stored by a cache.
+        using var response = await _client.PostAsync("/api/v1/tokens", JsonBody("""{"username":"admin","password":"admin-dev-password"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, response.Headers.CacheControl?.ToString() ?? "no Cache-Control");
+        Assert.Contains("no-cache", response.Headers.Pragma.Select(p => p.Name));
+    }
+
     [Theory]
     [InlineData("admin", "wrong-password")]
     [InlineData("nobody-by-this-name", "admin-dev-password")]

@@ -180,7 +180,7 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
     /// <summary>
     /// Reads the public keys a JWKS document offers for signatures. Symmetric (<c>oct</c>) keys are ignored — a
     /// published secret is no secret, and accepting one would reopen algorithm confusion — as are keys without a
-    /// well-formed <c>kid</c>, keys for encryption, and algorithms other than ES256 and RS256.
+    /// well-formed <c>kid</c>, keys for encryption (<c>use</c> other than <c>sig</c>, or <c>key_ops</c> without <c>verify</c>), and algorithms other than ES256 and RS256.
     /// </summary>
     internal static IReadOnlyList<TrustedKey> Parse(ReadOnlySpan<byte> json)
     {
@@ -204,7 +204,7 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
             var kty = GetString(element, "kty");
             var use = GetString(element, "use");
             var alg = GetString(element, "alg");
-            if (!KeyIds.IsWellFormed(kid) || (use is not null && use != "sig"))
+            if (!KeyIds.IsWellFormed(kid) || (use is not null && use != "sig") || !AllowsVerify(element))
             {
                 continue;
             }
@@ -234,6 +234,12 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
 
         return keys;
     }
+
+    /// <summary>A key with <c>key_ops</c> may only be used for the operations it lists (RFC 7517 §4.3); validation needs <c>verify</c>.</summary>
+    private static bool AllowsVerify(JsonElement element) =>
+        !element.TryGetProperty("key_ops", out var operations)
+        || (operations.ValueKind == JsonValueKind.Array
+            && operations.EnumerateArray().Any(o => o.ValueKind == JsonValueKind.String && o.ValueEquals("verify")));
 
     private static string? GetString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

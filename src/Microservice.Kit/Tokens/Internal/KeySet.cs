@@ -18,6 +18,7 @@ internal sealed class KeySet
     {
         Keys = keys;
         Epoch = epoch;
+        ByKeyId = keys.ToFrozenDictionary(k => k.KeyId, StringComparer.Ordinal);
         AlgorithmByKeyId = keys.ToFrozenDictionary(k => k.KeyId, k => k.Algorithm, StringComparer.Ordinal);
         SecurityKeys = [.. keys.Select(k => k.Key)];
     }
@@ -25,6 +26,8 @@ internal sealed class KeySet
     public IReadOnlyList<TrustedKey> Keys { get; }
 
     public long Epoch { get; }
+
+    public FrozenDictionary<string, TrustedKey> ByKeyId { get; }
 
     public FrozenDictionary<string, string> AlgorithmByKeyId { get; }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -9,13 +10,11 @@ namespace Microservice.Kit.Tokens.Internal;
 /// <summary>
 /// Validation on <see cref="JsonWebTokenHandler"/> with what it leaves off by default: a key-bound algorithm allow-list,
 /// <c>typ: at+jwt</c>, required issuer, audience and <c>exp</c>, a 30 s skew, a size cap, <c>kid</c> as a lookup key only
-/// (no trying every key), and header-embedded keys refused. Successful outcomes are cached.
+/// (no trying every key), header-embedded keys and <c>crit</c> refused, strict base64url, and a failure reason that
+/// never comes from an unverified claim. Successful outcomes are cached.
 /// </summary>
 internal sealed class TokenValidator : ITokenValidator
 {
-    /// <summary>Header parameters that carry a key or where to get one (RFC 7515 §4.1.2-4.1.6); trusting them lets the sender pick the key.</summary>
-    private static readonly string[] ForbiddenHeaders = ["jwk", "jku", "x5u", "x5c"];
-
     private readonly IValidationKeySource _keys;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -54,38 +53,47 @@ internal sealed class TokenValidator : ITokenValidator
             return cached;
         }
 
-        var result = await _handler.ValidateTokenAsync(token, ParametersFor(keys)).ConfigureAwait(false);
-        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        // Form first, before any key is used: segments, base64url, crit, embedded keys, NumericDate types.
+        var shape = TokenShape.Read(token);
+        if (shape.Failure != TokenFailureReason.None)
         {
-            // An unknown kid may be a key the issuer has just rotated to. Refresh (rate-limited) and retry once; a kid
+            return Reject(shape.Failure);
+        }
+
+        // The kid picks the key and the key fixes the algorithm. Both are decided here, from the header alone, so that
+        // an unverifiable token is never classified by claims nobody has verified.
+        if (shape.KeyId is null || !keys.ByKeyId.ContainsKey(shape.KeyId))
+        {
+            // An unknown kid may be a key the issuer has just rotated to. Refresh (rate-limited) and look again; a kid
             // that could never be a key id is refused without causing a fetch.
-            if (!KeyIds.IsWellFormed(TryReadKeyId(token)))
+            if (!KeyIds.IsWellFormed(shape.KeyId))
             {
                 return Reject(TokenFailureReason.UnknownKey);
             }
 
-            var refreshed = await _keys.RefreshForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
-            if (!ReferenceEquals(refreshed, keys))
+            keys = await _keys.RefreshForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
+            if (!keys.ByKeyId.ContainsKey(shape.KeyId!))
             {
-                keys = refreshed;
-                result = await _handler.ValidateTokenAsync(token, ParametersFor(keys)).ConfigureAwait(false);
+                return Reject(TokenFailureReason.UnknownKey);
             }
         }
 
+        var key = keys.ByKeyId[shape.KeyId!];
+        // Each key verifies only the algorithm it was made for, so a public key can never be an HMAC secret.
+        if (!string.Equals(shape.Algorithm, key.Algorithm, StringComparison.Ordinal))
+        {
+            return Reject(TokenFailureReason.WrongAlgorithm);
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, ParametersFor(keys)).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            return Reject(Classify(result.Exception));
+            var reason = Classify(result.Exception);
+            // The handler checks claims before the signature: a claim's verdict counts only when the signature verifies.
+            return Reject(IsSignatureFailure(reason) || VerifiesSignature(token, key) ? reason : TokenFailureReason.BadSignature);
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
-        foreach (var header in ForbiddenHeaders)
-        {
-            if (jwt.TryGetHeaderValue<object>(header, out _))
-            {
-                return Reject(TokenFailureReason.ForbiddenHeader);
-            }
-        }
-
         var identity = result.ClaimsIdentity;
         var permissions = identity.FindAll(TokenDefaults.PermissionsClaim).Select(c => c.Value).ToArray();
         var outcome = new TokenValidationOutcome(identity, jwt.Subject, permissions, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), jwt.Kid, jwt.Id);
@@ -120,7 +128,7 @@ internal sealed class TokenValidator : ITokenValidator
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             ClockSkew = _options.ClockSkew,
-            ValidTypes = [TokenDefaults.TokenType],
+            TypeValidator = ValidateType,
             IssuerSigningKeys = keys.SecurityKeys,
             // The kid selects the key; a token without a matching kid is not tried against every key.
             TryAllIssuerSigningKeys = false,
@@ -170,15 +178,33 @@ internal sealed class TokenValidator : ITokenValidator
         return true;
     }
 
-    private static string? TryReadKeyId(string token)
+    /// <summary>
+    /// <c>at+jwt</c> (RFC 9068 §4), with or without the <c>application/</c> prefix that RFC 7515 §4.1.9 lets a sender omit,
+    /// in any case, since media type names are case-insensitive.
+    /// </summary>
+    private static string ValidateType(string? type, SecurityToken token, TokenValidationParameters parameters) =>
+        string.Equals(type, TokenDefaults.TokenType, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(type, "application/" + TokenDefaults.TokenType, StringComparison.OrdinalIgnoreCase)
+            ? type!
+            : throw new SecurityTokenInvalidTypeException("The token's typ is not at+jwt.") { InvalidType = type };
+
+    private static bool IsSignatureFailure(TokenFailureReason reason) =>
+        reason is TokenFailureReason.BadSignature or TokenFailureReason.WrongAlgorithm or TokenFailureReason.UnknownKey;
+
+    private static bool VerifiesSignature(string token, TrustedKey key)
     {
+        var lastDot = token.LastIndexOf('.');
+        var factory = key.Key.CryptoProviderFactory;
+        var provider = factory.CreateForVerifying(key.Key, key.Algorithm);
         try
         {
-            return new JsonWebToken(token).Kid;
+            // The providers refuse an empty signature with an exception; it is simply not a valid one.
+            var signature = Base64UrlEncoder.DecodeBytes(token[(lastDot + 1)..]);
+            return signature.Length > 0 && provider.Verify(Encoding.ASCII.GetBytes(token[..lastDot]), signature);
         }
-        catch (ArgumentException)
+        finally
         {
-            return null;
+            factory.ReleaseSignatureProvider(provider);
         }
     }
 
