@@ -29,6 +29,7 @@ public sealed partial class OptionsDocsTests
     {
         ["MicroserviceKitOptions"] = Root,
         ["TokenOptions"] = Root + ":Tokens",
+        ["SignInThrottleOptions"] = Root + ":Tokens:SignIn",
         ["LiteDbOptions"] = Root + ":LiteDb",
         ["FileStoreOptions"] = Root + ":Files",
         ["ApiVersioningOptions"] = Root + ":Versioning",
