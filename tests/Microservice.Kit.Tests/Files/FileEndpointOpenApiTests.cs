@@ -51,7 +51,7 @@ public sealed class FileEndpointOpenApiTests
     {
         var operation = (await DocumentAsync()).Operation("delete", "/files/{fileId}");
 
-        Assert.Equal(["204", "400", "404"], operation.Statuses());
+        Assert.Equal(["204", "400", "404", "412"], operation.Statuses());
     }
 
     [Fact]

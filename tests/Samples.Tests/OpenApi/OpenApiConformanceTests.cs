@@ -83,6 +83,7 @@ public sealed class OpenApiConformanceTests(EmployeesFixture fixture)
             await Send(HttpMethod.Put, picture, content: Api.Multipart(Api.Binary(2048), "application/octet-stream", "ada.bin"));
             await Send(HttpMethod.Put, picture, content: new StringContent("{}", Encoding.UTF8, "application/json"));
             await Send(HttpMethod.Get, picture);
+            await Send(HttpMethod.Head, picture);
             await Send(HttpMethod.Get, picture, headers: r => r.Headers.Range = new RangeHeaderValue(0, 9));
             await Send(HttpMethod.Get, picture, headers: r => r.Headers.Range = new RangeHeaderValue(100_000, 100_009));
             await Send(HttpMethod.Delete, picture);
@@ -98,7 +99,9 @@ public sealed class OpenApiConformanceTests(EmployeesFixture fixture)
         await Send(HttpMethod.Post, "/api/v1/files", content: Api.Multipart(Api.Binary(16), "application/octet-stream", "a.bin", ".hidden"));
         await Send(HttpMethod.Get, $"/api/v1/files/{fileId}");
         await Send(HttpMethod.Get, $"/api/v1/files/{fileId}", headers: r => r.Headers.Range = new RangeHeaderValue(0, 99));
+        await Send(HttpMethod.Head, $"/api/v1/files/{fileId}");
         await Send(HttpMethod.Get, "/api/v1/files/missing-file");
+        await Send(HttpMethod.Head, "/api/v1/files/missing-file");
         await Send(HttpMethod.Get, "/api/v1/files/.hidden");
         await Send(HttpMethod.Get, $"/api/v1/files/{fileId}", token: powerless);
         await Send(HttpMethod.Delete, $"/api/v1/files/{fileId}");
