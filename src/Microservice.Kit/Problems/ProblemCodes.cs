@@ -42,6 +42,9 @@ public static class ProblemCodes
     /// <summary>431: the request headers are too large.</summary>
     public const string HeadersTooLarge = "HeadersTooLarge";
 
+    /// <summary>507: the storage is full, or a configured quota or free-space reserve would be exceeded; nothing was kept.</summary>
+    public const string InsufficientStorage = "InsufficientStorage";
+
     /// <summary>500: an unexpected error; the details are in the service's log, never in the response.</summary>
     public const string InternalError = "InternalError";
 
@@ -101,6 +104,7 @@ public static class ProblemCodes
         431 => HeadersTooLarge,
         500 => InternalError,
         503 => ServiceUnavailable,
+        507 => InsufficientStorage,
         _ => null,
     };
 }
