@@ -95,6 +95,10 @@ internal sealed class SharedDatabase(string? path, LiteDatabase database, Reopen
         {
             Database.Dispose();
         }
+        catch (IOException)
+        {
+            // LiteDB's own closing checkpoint met a full disk; as in LiteDbFiles.Release, the log is replayed on the next start.
+        }
         finally
         {
             Gate.Dispose();
@@ -198,6 +202,11 @@ internal static class LiteDbFiles
             {
                 shared.Database.Checkpoint();
             }
+        }
+        catch (IOException)
+        {
+            // A full disk at shutdown: the log keeps every committed transaction and the next start replays it;
+            // throwing from Dispose would only hide whatever the host was reporting.
         }
         finally
         {

@@ -13,7 +13,7 @@ internal static class OwnerOnly
     /// <summary>0700.</summary>
     public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>Creates <paramref name="path"/> and any missing parent as 0700; an existing directory keeps its mode (it may be shared on purpose).</summary>
+    /// <summary>Creates <paramref name="path"/> and every missing parent as 0700; an existing directory keeps its mode (it may be shared on purpose).</summary>
     public static void CreateDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
@@ -22,7 +22,16 @@ internal static class OwnerOnly
         }
         else if (!Directory.Exists(path))
         {
-            Directory.CreateDirectory(path, DirectoryMode);
+            // The mode overload applies the mode to the last directory only; every parent it creates gets the
+            // default, so create the missing ones top-down.
+            var full = Path.GetFullPath(path);
+            var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full));
+            if (parent is not null)
+            {
+                CreateDirectory(parent);
+            }
+
+            Directory.CreateDirectory(full, DirectoryMode);
         }
     }
 
