@@ -14,8 +14,8 @@ namespace Microservice.Kit.Data;
 /// <para>However many contexts open the same file in a process, they share one <see cref="LiteDatabase"/> (LiteDB allows only
 /// one writer per file); it is checkpointed and closed when the last of them is disposed.</para>
 /// <para>LiteDB closes a file database for good after an I/O error such as a full disk. The repositories and the
-/// readiness check then reopen it on the same file, once every operation in flight has finished, so that the service
-/// recovers without a restart as soon as space is back; until then they answer 507 (disk full) or 503.</para>
+/// readiness check then reopen it on the same file, so that the service recovers without a restart as soon as space
+/// is back; until then they answer 507 (disk full) or 503.</para>
 /// </remarks>
 public sealed class LiteDbContext : IDisposable
 {
@@ -68,7 +68,7 @@ public sealed class LiteDbContext : IDisposable
         set => t_transaction = value;
     }
 
-    /// <summary>Reopens the database if LiteDB closed it after an error; call it without holding a slot of <see cref="Gate"/>.</summary>
+    /// <summary>Reopens the database if LiteDB closed it after an error.</summary>
     /// <exception cref="DatabaseFaultedException">It could not be reopened (yet).</exception>
     internal ValueTask RecoverAsync(CancellationToken cancellationToken) =>
         _shared.Fault is null ? ValueTask.CompletedTask : _shared.RecoverAsync(TimeProvider, Logger, cancellationToken);

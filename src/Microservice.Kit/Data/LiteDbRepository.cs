@@ -613,14 +613,9 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
         }
     }
 
-    /// <summary>Reopens a database LiteDB closed after an error, before this operation takes a slot; a 507 or 503 when it cannot yet.</summary>
+    /// <summary>Reopens a database LiteDB closed after an error, before this operation runs; a 507 or 503 when it cannot yet.</summary>
     private async ValueTask RecoverOrThrow(string operation, CancellationToken cancellationToken)
     {
-        if (LiteDbContext.CurrentTransaction is not null)
-        {
-            return; // a transaction body holds a slot: draining would wait for itself; its own call fails and rolls back
-        }
-
         try
         {
             await _context.RecoverAsync(cancellationToken).ConfigureAwait(false);

@@ -31,8 +31,8 @@ internal sealed class SharedDatabase(string? path, LiteDatabase database, Reopen
     public Exception? Fault => engine?.Fault;
 
     /// <summary>
-    /// Replaces an engine LiteDB closed after an error with a new one on the same file, once no operation is in flight.
-    /// Returns at once when the engine works. Call it without holding a slot of <see cref="Gate"/>.
+    /// Replaces an engine LiteDB closed after an error with a new one on the same file (one caller at a time; the
+    /// others wait and find it reopened). Returns at once when the engine works.
     /// </summary>
     /// <exception cref="DatabaseFaultedException">The engine could not be reopened (yet); its inner exception says why.</exception>
     public async ValueTask RecoverAsync(TimeProvider timeProvider, ILogger logger, CancellationToken cancellationToken)
@@ -43,7 +43,6 @@ internal sealed class SharedDatabase(string? path, LiteDatabase database, Reopen
         }
 
         await _recovery.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var held = 0;
         try
         {
             if (engine.Fault is not { } fault)
@@ -54,14 +53,6 @@ internal sealed class SharedDatabase(string? path, LiteDatabase database, Reopen
             if (timeProvider.GetTimestamp() < Volatile.Read(ref _retryAfter))
             {
                 throw new DatabaseFaultedException(fault);
-            }
-
-            // Take every slot: LiteDB transactions belong to threads, so an operation still running on the old
-            // engine must finish (it fails fast, the engine is closed) before its thread's next call can reach the
-            // new one. Waiters queue behind this drain and then run on the new engine.
-            for (; held < maxConcurrentOperations; held++)
-            {
-                await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             try
@@ -79,11 +70,6 @@ internal sealed class SharedDatabase(string? path, LiteDatabase database, Reopen
         }
         finally
         {
-            if (held > 0)
-            {
-                Gate.Release(held);
-            }
-
             _recovery.Release();
         }
     }
@@ -109,7 +95,7 @@ internal sealed class SharedDatabase(string? path, LiteDatabase database, Reopen
 
 /// <summary>LiteDB closed the database after an error and it could not be reopened yet; the inner exception is the cause.</summary>
 internal sealed class DatabaseFaultedException(Exception cause)
-    : Exception("The database was closed by a storage error and could not be reopened yet.", cause);
+    : Exception("The database was closed by a storage error: the operation did not complete.", cause);
 
 /// <summary>
 /// Keeps one <see cref="LiteDatabase"/> per file for the whole process. LiteDB opens its file for exclusive writing,

@@ -8,264 +8,304 @@ namespace Microservice.Kit.Data.Internal;
 /// <see cref="LiteEngine"/> and can replace that engine with a fresh one on the same file.
 /// </summary>
 /// <remarks>
-/// LiteDB closes its engine for good after an I/O error (a full disk) or a damaged-file error, and from then on
+/// <para>LiteDB closes its engine for good after an I/O error (a full disk) or a damaged-file error, and from then on
 /// rethrows that error from every call, so without a new engine the process serves nothing from the database until
-/// it restarts. Collections hold their <see cref="ILiteEngine"/>, so the swap has to happen here, underneath them.
-/// This class only notices the fault and swaps; <see cref="SharedDatabase.RecoverAsync"/> decides when a swap is
-/// safe (no operation in flight).
+/// it restarts. Collections hold their <see cref="ILiteEngine"/>, so the swap has to happen here, underneath them;
+/// <see cref="SharedDatabase.RecoverAsync"/> decides when.</para>
+/// <para>The swap needs no pause of the callers. A call that reached the old engine fails there (it is closed) and
+/// surfaces as <see cref="DatabaseFaultedException"/>; this includes the calls LiteDB left waiting for a collection
+/// lock that the failed transaction never released, which wait out LiteDB's lock timeout. A LiteDB transaction
+/// belongs to its thread, so each thread remembers the engine it began one on: a later call of that transaction
+/// fails instead of landing on the new engine, where it would run outside any transaction, half of it committed.</para>
 /// </remarks>
-internal sealed class ReopenableEngine(Func<ILiteEngine> open) : ILiteEngine
+internal sealed class ReopenableEngine : ILiteEngine
 {
-    private ILiteEngine _engine = open();
-    private Exception? _fault;
+    private readonly Func<ILiteEngine> _open;
+    private readonly ThreadLocal<Generation?> _transactionOf = new();
+    private Generation _current;
     private int _disposed;
 
-    /// <summary>The error that closed the current engine, or <see langword="null"/> while it works.</summary>
-    public Exception? Fault => Volatile.Read(ref _fault);
+    public ReopenableEngine(Func<ILiteEngine> open)
+    {
+        _open = open;
+        _current = new Generation(open());
+    }
 
-    /// <summary>Disposes the closed engine and opens a new one; the caller guarantees that no call is in flight.</summary>
-    /// <exception cref="Exception">Opening failed; the fault stays, so the next caller tries again.</exception>
+    /// <summary>The error that closed the current engine, or <see langword="null"/> while it works.</summary>
+    public Exception? Fault => Volatile.Read(ref _current).Fault;
+
+    /// <summary>Replaces a closed engine with a new one on the same file; call it from one thread at a time.</summary>
+    /// <exception cref="Exception">Opening failed; the closed engine stays current, so the next attempt tries again.</exception>
     public void Reopen()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var old = Volatile.Read(ref _engine);
-        try
+        var old = Volatile.Read(ref _current);
+        if (old.Fault is null)
         {
-            old.Dispose();
-        }
-        catch (Exception exception) when (exception is IOException or LiteException or ObjectDisposedException)
-        {
-            // A closed engine may fail to close again; the new one must open regardless.
+            return;
         }
 
-        ILiteEngine fresh;
         try
         {
-            fresh = open();
+            old.Engine.Dispose();
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is IOException or LiteException or ObjectDisposedException or SynchronizationLockException)
         {
-            Volatile.Write(ref _fault, exception);
-            throw;
+            // A closed engine may fail to close again (its locks are still held by the failed transaction); the new
+            // one opens regardless.
         }
 
-        Volatile.Write(ref _engine, fresh);
-        Volatile.Write(ref _fault, null);
-    }
-
-    public int Checkpoint()
-    {
-        try
-        {
-            return Current.Checkpoint();
-        }
-        catch (Exception exception) when (Observe(exception))
-        {
-            throw;
-        }
-    }
-
-    public long Rebuild(RebuildOptions options)
-    {
-        try
-        {
-            return Current.Rebuild(options);
-        }
-        catch (Exception exception) when (Observe(exception))
-        {
-            throw;
-        }
+        Volatile.Write(ref _current, new Generation(_open()));
     }
 
     public bool BeginTrans()
     {
+        var current = Enter();
         try
         {
-            return Current.BeginTrans();
+            var begun = current.Engine.BeginTrans();
+            if (begun)
+            {
+                _transactionOf.Value = current;
+            }
+
+            return begun;
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public bool Commit()
     {
+        var current = Enter();
         try
         {
-            return Current.Commit();
+            return current.Engine.Commit();
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
+        }
+        finally
+        {
+            _transactionOf.Value = null;
         }
     }
 
     public bool Rollback()
     {
+        var began = _transactionOf.Value;
+        _transactionOf.Value = null;
+        var current = Volatile.Read(ref _current);
+        if (began is not null && !ReferenceEquals(began, current))
+        {
+            return false; // the transaction died with its engine: there is nothing left to undo
+        }
+
         try
         {
-            return Current.Rollback();
+            return current.Engine.Rollback();
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
+        }
+    }
+
+    public int Checkpoint()
+    {
+        var current = Enter();
+        try
+        {
+            return current.Engine.Checkpoint();
+        }
+        catch (Exception exception) when (IsStale(current, exception))
+        {
+            throw new DatabaseFaultedException(exception);
+        }
+    }
+
+    public long Rebuild(RebuildOptions options)
+    {
+        var current = Enter();
+        try
+        {
+            return current.Engine.Rebuild(options);
+        }
+        catch (Exception exception) when (IsStale(current, exception))
+        {
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public IBsonDataReader Query(string collection, Query query)
     {
+        var current = Enter();
         try
         {
-            return new ObservedReader(this, Current.Query(collection, query));
+            return new ObservedReader(this, current, current.Engine.Query(collection, query));
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public int Insert(string collection, IEnumerable<BsonDocument> docs, BsonAutoId autoId)
     {
+        var current = Enter();
         try
         {
-            return Current.Insert(collection, docs, autoId);
+            return current.Engine.Insert(collection, docs, autoId);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public int Update(string collection, IEnumerable<BsonDocument> docs)
     {
+        var current = Enter();
         try
         {
-            return Current.Update(collection, docs);
+            return current.Engine.Update(collection, docs);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public int UpdateMany(string collection, BsonExpression transform, BsonExpression predicate)
     {
+        var current = Enter();
         try
         {
-            return Current.UpdateMany(collection, transform, predicate);
+            return current.Engine.UpdateMany(collection, transform, predicate);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public int Upsert(string collection, IEnumerable<BsonDocument> docs, BsonAutoId autoId)
     {
+        var current = Enter();
         try
         {
-            return Current.Upsert(collection, docs, autoId);
+            return current.Engine.Upsert(collection, docs, autoId);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public int Delete(string collection, IEnumerable<BsonValue> ids)
     {
+        var current = Enter();
         try
         {
-            return Current.Delete(collection, ids);
+            return current.Engine.Delete(collection, ids);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public int DeleteMany(string collection, BsonExpression predicate)
     {
+        var current = Enter();
         try
         {
-            return Current.DeleteMany(collection, predicate);
+            return current.Engine.DeleteMany(collection, predicate);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public bool DropCollection(string name)
     {
+        var current = Enter();
         try
         {
-            return Current.DropCollection(name);
+            return current.Engine.DropCollection(name);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public bool RenameCollection(string name, string newName)
     {
+        var current = Enter();
         try
         {
-            return Current.RenameCollection(name, newName);
+            return current.Engine.RenameCollection(name, newName);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public bool EnsureIndex(string collection, string name, BsonExpression expression, bool unique)
     {
+        var current = Enter();
         try
         {
-            return Current.EnsureIndex(collection, name, expression, unique);
+            return current.Engine.EnsureIndex(collection, name, expression, unique);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public bool DropIndex(string collection, string name)
     {
+        var current = Enter();
         try
         {
-            return Current.DropIndex(collection, name);
+            return current.Engine.DropIndex(collection, name);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public BsonValue Pragma(string name)
     {
+        var current = Enter();
         try
         {
-            return Current.Pragma(name);
+            return current.Engine.Pragma(name);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
     public bool Pragma(string name, BsonValue value)
     {
+        var current = Enter();
         try
         {
-            return Current.Pragma(name, value);
+            return current.Engine.Pragma(name, value);
         }
-        catch (Exception exception) when (Observe(exception))
+        catch (Exception exception) when (IsStale(current, exception))
         {
-            throw;
+            throw new DatabaseFaultedException(exception);
         }
     }
 
@@ -273,26 +313,54 @@ internal sealed class ReopenableEngine(Func<ILiteEngine> open) : ILiteEngine
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            Volatile.Read(ref _engine).Dispose();
+            try
+            {
+                Volatile.Read(ref _current).Engine.Dispose();
+            }
+            finally
+            {
+                _transactionOf.Dispose();
+            }
         }
     }
 
-    private ILiteEngine Current => Volatile.Read(ref _engine);
-
-    /// <summary>Records an error that LiteDB closes its engine for (EngineState.Handle in LiteDB 5); always <see langword="false"/>.</summary>
-    private bool Observe(Exception exception)
+    /// <summary>The engine for a call of this thread; throws when the thread's open transaction was on an engine since replaced.</summary>
+    private Generation Enter()
     {
-        if (Volatile.Read(ref _disposed) == 0
-            && exception is IOException or LiteException { ErrorCode: LiteException.INVALID_DATAFILE_STATE or LiteException.ENGINE_DISPOSED })
+        var current = Volatile.Read(ref _current);
+        if (_transactionOf.Value is { } began && !ReferenceEquals(began, current))
         {
-            Interlocked.CompareExchange(ref _fault, exception, null);
+            _transactionOf.Value = null;
+            throw new DatabaseFaultedException(began.Fault ?? new InvalidOperationException("The transaction's engine was replaced."));
         }
 
-        return false;
+        return current;
+    }
+
+    /// <summary>
+    /// Records an error LiteDB closes its engine for (EngineState.Handle in LiteDB 5: any I/O error or a damaged
+    /// file) and tells whether the engine that threw was already replaced, in which case the caller wraps the error.
+    /// </summary>
+    private bool IsStale(Generation generation, Exception exception)
+    {
+        if (exception is IOException or LiteException { ErrorCode: LiteException.INVALID_DATAFILE_STATE or LiteException.ENGINE_DISPOSED })
+        {
+            Interlocked.CompareExchange(ref generation.Fault, exception, null);
+        }
+
+        return !ReferenceEquals(generation, Volatile.Read(ref _current)) && Volatile.Read(ref _disposed) == 0;
+    }
+
+    /// <summary>One engine and the error that closed it.</summary>
+    private sealed class Generation(ILiteEngine engine)
+    {
+        public readonly ILiteEngine Engine = engine;
+
+        public Exception? Fault;
     }
 
     /// <summary>A query's reader: documents are read lazily, so a disk error can surface on any <see cref="Read"/>.</summary>
-    private sealed class ObservedReader(ReopenableEngine owner, IBsonDataReader inner) : IBsonDataReader
+    private sealed class ObservedReader(ReopenableEngine owner, Generation generation, IBsonDataReader inner) : IBsonDataReader
     {
         public BsonValue this[string field] => inner[field];
 
@@ -308,9 +376,9 @@ internal sealed class ReopenableEngine(Func<ILiteEngine> open) : ILiteEngine
             {
                 return inner.Read();
             }
-            catch (Exception exception) when (owner.Observe(exception))
+            catch (Exception exception) when (owner.IsStale(generation, exception))
             {
-                throw;
+                throw new DatabaseFaultedException(exception);
             }
         }
 
