@@ -1,3 +1,6 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Reflection;
 using LiteDB;
 using LiteDB.Engine;
 
@@ -20,6 +23,9 @@ namespace Microservice.Kit.Data.Internal;
 /// </remarks>
 internal sealed class ReopenableEngine : ILiteEngine
 {
+    /// <summary>Closed engines whose interrupted transactions could not be found: kept reachable for the process's life (see <see cref="Retire"/>).</summary>
+    private static readonly ConcurrentBag<ILiteEngine> Unreleasable = [];
+
     private readonly Func<ILiteEngine> _open;
     private readonly ThreadLocal<Generation?> _transactionOf = new();
     private Generation _current;
@@ -45,17 +51,9 @@ internal sealed class ReopenableEngine : ILiteEngine
             return;
         }
 
-        try
-        {
-            old.Engine.Dispose();
-        }
-        catch (Exception exception) when (exception is IOException or LiteException or ObjectDisposedException or SynchronizationLockException)
-        {
-            // A closed engine may fail to close again (its locks are still held by the failed transaction); the new
-            // one opens regardless.
-        }
-
-        Volatile.Write(ref _current, new Generation(_open()));
+        var fresh = new Generation(_open());
+        Volatile.Write(ref _current, fresh);
+        Retire(old.Engine);
     }
 
     public bool BeginTrans()
@@ -315,12 +313,74 @@ internal sealed class ReopenableEngine : ILiteEngine
         {
             try
             {
-                Volatile.Read(ref _current).Engine.Dispose();
+                var current = Volatile.Read(ref _current);
+                if (current.Fault is null)
+                {
+                    current.Engine.Dispose();
+                }
+                else
+                {
+                    Retire(current.Engine);
+                }
             }
             finally
             {
                 _transactionOf.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of an engine LiteDB closed after an error. LiteDB 5 leaves the transactions that the error interrupted
+    /// open in the engine's transaction monitor; once the engine is garbage their finalizers touch the closed cache,
+    /// fail an assertion on the finalizer thread and end the process (seen in this suite). So their finalizers are
+    /// suppressed (the file handles are already closed; there is nothing left for them to release), and an engine
+    /// whose transactions cannot be found (another LiteDB version) is kept reachable instead.
+    /// </summary>
+    private static void Retire(ILiteEngine engine)
+    {
+        try
+        {
+            engine.Dispose(); // after a fault LiteDB only marks it closed; its locks may still be held
+        }
+        catch (Exception exception) when (exception is IOException or LiteException or ObjectDisposedException or SynchronizationLockException)
+        {
+            // Already closed by the fault.
+        }
+
+        if (!TrySuppressTransactionFinalizers(engine))
+        {
+            Unreleasable.Add(engine);
+        }
+    }
+
+    private static bool TrySuppressTransactionFinalizers(ILiteEngine engine)
+    {
+        const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
+        try
+        {
+            var monitor = typeof(LiteEngine).GetField("_monitor", Private)?.GetValue(engine);
+            if (monitor?.GetType().GetField("_transactions", Private)?.GetValue(monitor) is not IDictionary transactions)
+            {
+                return false;
+            }
+
+            // The monitor takes this same lock around its dictionary.
+            lock (transactions)
+            {
+                foreach (var transaction in transactions.Values)
+                {
+#pragma warning disable CA1816 // on purpose: these objects' own Dispose can no longer run, and their finalizer must not
+                    GC.SuppressFinalize(transaction!);
+#pragma warning restore CA1816
+                }
+            }
+
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // modified while enumerated: keep the engine instead
         }
     }
 
