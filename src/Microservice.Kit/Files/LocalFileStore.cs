@@ -73,10 +73,10 @@ public sealed class LocalFileStore : IFileStore
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         OwnerOnly.CreateDirectory(RootPath);
         RemoveUnfinishedWrites();
-        if (minFreeBytes > 0)
+        if (minFreeBytes > 0 && VolumeOf(RootPath) is { } drive)
         {
-            _drive = new DriveInfo(RootPath);
-            _reserveBytes = Math.Min(minFreeBytes, _drive.TotalSize / FileStoreConstants.SmallVolumeReserveDivisor);
+            _drive = drive;
+            _reserveBytes = Math.Min(minFreeBytes, drive.TotalSize / FileStoreConstants.SmallVolumeReserveDivisor);
         }
 
         _maxTotalBytes = maxTotalBytes;
@@ -417,6 +417,21 @@ public sealed class LocalFileStore : IFileStore
         {
             Interlocked.Add(ref _usedBytes, -reservation.Bytes);
             reservation.Bytes = 0;
+        }
+    }
+
+    /// <summary>The volume of <paramref name="path"/>, or <see langword="null"/> where the platform cannot name one (a UNC share on Windows): the reserve is then not checked, and a full disk is still a 507.</summary>
+    private static DriveInfo? VolumeOf(string path)
+    {
+        try
+        {
+            var drive = new DriveInfo(path);
+            _ = drive.TotalSize;
+            return drive;
+        }
+        catch (Exception exception) when (exception is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
