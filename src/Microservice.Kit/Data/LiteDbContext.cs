@@ -11,8 +11,11 @@ namespace Microservice.Kit.Data;
 /// repositories take it in their constructor.
 /// </summary>
 /// <remarks>
-/// However many contexts open the same file in a process, they share one <see cref="LiteDatabase"/> (LiteDB allows only
-/// one writer per file); it is checkpointed and closed when the last of them is disposed.
+/// <para>However many contexts open the same file in a process, they share one <see cref="LiteDatabase"/> (LiteDB allows only
+/// one writer per file); it is checkpointed and closed when the last of them is disposed.</para>
+/// <para>LiteDB closes a file database for good after an I/O error such as a full disk. The repositories and the
+/// readiness check then reopen it on the same file, so that the service recovers without a restart as soon as space
+/// is back; until then they answer 507 (disk full) or 503.</para>
 /// </remarks>
 public sealed class LiteDbContext : IDisposable
 {
@@ -47,6 +50,11 @@ public sealed class LiteDbContext : IDisposable
 
     internal SemaphoreSlim Gate => _shared.Gate;
 
+    /// <summary>Whether LiteDB closed the engine after an error and it has not been reopened yet.</summary>
+    internal bool IsFaulted => _shared.Fault is not null;
+
+    internal bool ReadOnly => _shared.ReadOnly;
+
     internal TimeProvider TimeProvider { get; }
 
     internal ILogger Logger { get; }
@@ -59,6 +67,11 @@ public sealed class LiteDbContext : IDisposable
         get => t_transaction;
         set => t_transaction = value;
     }
+
+    /// <summary>Reopens the database if LiteDB closed it after an error.</summary>
+    /// <exception cref="DatabaseFaultedException">It could not be reopened (yet).</exception>
+    internal ValueTask RecoverAsync(CancellationToken cancellationToken) =>
+        _shared.Fault is null ? ValueTask.CompletedTask : _shared.RecoverAsync(TimeProvider, Logger, cancellationToken);
 
     /// <summary>Releases this context's hold on the database; the last one checkpoints the log into the data file and closes it.</summary>
     public void Dispose()

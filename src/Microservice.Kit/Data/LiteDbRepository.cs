@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using LiteDB;
 using Microservice.Kit.Data.Internal;
 using Microservice.Kit.Problems;
+using StorageErrors = Microservice.Kit.Problems.Internal.StorageErrors;
 
 namespace Microservice.Kit.Data;
 
@@ -216,6 +217,11 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
             return RunNested(outer, body);
         }
 
+        if (_context.IsFaulted)
+        {
+            RecoverOrThrow(TransactionOperation, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+
         EnsureInitialized();
         _context.Gate.Wait();
         var start = StartClock();
@@ -224,6 +230,10 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
             var result = RunTransaction(body);
             Succeeded(TransactionOperation, start);
             return result;
+        }
+        catch (Exception exception) when (IsStorageFault(exception))
+        {
+            throw StorageFailure(TransactionOperation, start, exception);
         }
         catch (Exception exception) when (Failed(TransactionOperation, start, exception))
         {
@@ -615,12 +625,21 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
         CancellationToken cancellationToken,
         Func<TResult, string>? statusOf = null)
     {
+        if (_context.IsFaulted)
+        {
+            await RecoverOrThrow(operation, cancellationToken).ConfigureAwait(false);
+        }
+
         var start = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var result = body(this, state);
             Succeeded(operation, start, statusOf is null ? "ok" : statusOf(result));
             return result;
+        }
+        catch (Exception exception) when (IsStorageFault(exception))
+        {
+            throw StorageFailure(operation, start, exception);
         }
         catch (Exception exception) when (Failed(operation, start, exception))
         {
@@ -630,6 +649,37 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
         {
             _context.Gate.Release();
         }
+    }
+
+    /// <summary>Reopens a database LiteDB closed after an error, before this operation runs; a 507 or 503 when it cannot yet.</summary>
+    private async ValueTask RecoverOrThrow(string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _context.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DatabaseFaultedException exception)
+        {
+            throw StorageFailure(operation, 0, exception);
+        }
+    }
+
+    /// <summary>A full disk, or an error after which LiteDB closed the database (it is reopened by the next operation).</summary>
+    private bool IsStorageFault(Exception exception) =>
+        exception is not KitException && (StorageErrors.IsDiskFull(exception) || exception is DatabaseFaultedException || _context.IsFaulted);
+
+    /// <summary>
+    /// What the caller of a storage fault gets: 507 for a full disk (the same request works once space is freed), 503
+    /// for any other error that closed the database; never the 500 of an unknown error, and never the path or the
+    /// operating system's message, which stay in the log.
+    /// </summary>
+    private KitException StorageFailure(string operation, long start, Exception exception)
+    {
+        KitException failure = StorageErrors.IsDiskFull(exception)
+            ? new InsufficientStorageException("The storage is full: the change was not saved.", exception)
+            : new DependencyUnavailableException("The database is unavailable; it is being reopened.", exception);
+        Failed(operation, start, failure);
+        return failure;
     }
 
     private ValueTask<long> EnterAsync(CancellationToken cancellationToken)
@@ -678,7 +728,7 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
             DataMetrics.Record(_collectionName, operation, status, _context.TimeProvider.GetElapsedTime(start));
         }
 
-        if (status == "error")
+        if (status == "error" || exception is KitException { StatusCode: >= 500 })
         {
             Log.OperationFailed(_context.Logger, operation, _collectionName, status, reason, exception);
         }
@@ -696,6 +746,8 @@ public abstract class LiteDbRepository<TEntity, TId> : IRepository<TEntity, TId>
         404 => "not_found",
         409 => "conflict",
         412 => "precondition_failed",
+        503 => "unavailable",
+        507 => "insufficient_storage",
         _ => "rejected",
     };
 

@@ -14,6 +14,15 @@ internal static class FileStoreConstants
     public const long DefaultMaxUploadBytes = 100L * 1024 * 1024;
 
     /// <summary>
+    /// The free space a store leaves on its volume: enough for LiteDB's log to grow by a few thousand pages and for
+    /// the system's own logs, so that filling the store never starves the database of space.
+    /// </summary>
+    public const long DefaultMinFreeBytes = 256L * 1024 * 1024;
+
+    /// <summary>On a small volume the reserve is this fraction of its size (1/10), so that a 64 MiB disk is not refused outright.</summary>
+    public const int SmallVolumeReserveDivisor = 10;
+
+    /// <summary>
     /// Bytes of a request beyond the file itself: multipart boundaries, part headers and the small fields.
     /// The server's body limit is the file limit plus this, so a file just under the limit is never cut off.
     /// </summary>

@@ -5,6 +5,8 @@ using Microservice.Kit.Files.Internal;
 using Microservice.Kit.Problems;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OwnerOnly = Microservice.Kit.Hosting.Internal.OwnerOnly;
+using StorageErrors = Microservice.Kit.Problems.Internal.StorageErrors;
 
 namespace Microservice.Kit.Files;
 
@@ -20,6 +22,10 @@ namespace Microservice.Kit.Files;
 /// replace on Windows: the operating system lets exactly one of several concurrent writers of an id win, with no
 /// window between a check and the write. Ids are case-sensitive on Linux and not
 /// on Windows or macOS.</para>
+/// <para>Space is checked before a write and after every chunk it streams: a write that would pass the quota or eat
+/// into the free-space reserve, or that the operating system refuses for a full disk, fails with
+/// <see cref="InsufficientStorageException"/> (507) and its temporary file is removed. The root is created 0700 and
+/// every file 0600 on Unix.</para>
 /// </remarks>
 public sealed class LocalFileStore : IFileStore
 {
@@ -29,6 +35,14 @@ public sealed class LocalFileStore : IFileStore
     private readonly bool _flushToDisk;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly long? _maxTotalBytes;
+    private readonly long _reserveBytes;
+    private readonly DriveInfo? _drive;
+
+    // Publishing over an existing file and deleting one adjust _usedBytes by the old file's length, read just before;
+    // this lock keeps two of them on one id from both subtracting the same file.
+    private readonly Lock _accounting = new();
+    private long _usedBytes;
 
     // Publishing a write and a delete that checks the ETag first take turns, so that no new version can be
     // published between the check and the delete. A rename is short; the conditional delete reads one 4 KiB header.
@@ -39,16 +53,42 @@ public sealed class LocalFileStore : IFileStore
     /// <param name="flushToDisk">Whether each write is flushed to the disk before it is published (see <see cref="FileStoreOptions.FlushToDisk"/>).</param>
     /// <param name="timeProvider">The clock for <see cref="StoredFileInfo.CreatedAt"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
-    public LocalFileStore(string rootPath, bool flushToDisk = true, TimeProvider? timeProvider = null, ILogger<LocalFileStore>? logger = null)
+    /// <param name="maxTotalBytes">The quota (see <see cref="FileStoreOptions.MaxTotalBytes"/>); none when <see langword="null"/>.</param>
+    /// <param name="minFreeBytes">The free-space reserve (see <see cref="FileStoreOptions.MinFreeBytes"/>); 0 for none.</param>
+    public LocalFileStore(
+        string rootPath,
+        bool flushToDisk = true,
+        TimeProvider? timeProvider = null,
+        ILogger<LocalFileStore>? logger = null,
+        long? maxTotalBytes = null,
+        long minFreeBytes = FileStoreConstants.DefaultMinFreeBytes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootPath);
+        if (maxTotalBytes is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(max, 1, nameof(maxTotalBytes));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(minFreeBytes);
         RootPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootPath));
         _rootWithSeparator = RootPath + Path.DirectorySeparatorChar;
         _flushToDisk = flushToDisk;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        Directory.CreateDirectory(RootPath);
+        OwnerOnly.CreateDirectory(RootPath);
         RemoveUnfinishedWrites();
+        if (minFreeBytes > 0 && VolumeOf(RootPath) is { } drive)
+        {
+            _drive = drive;
+            _reserveBytes = Math.Min(minFreeBytes, drive.TotalSize / FileStoreConstants.SmallVolumeReserveDivisor);
+        }
+
+        _maxTotalBytes = maxTotalBytes;
+        if (_maxTotalBytes is not null)
+        {
+            _usedBytes = new DirectoryInfo(RootPath).EnumerateFiles().Where(f => FileIds.IsValid(f.Name)).Sum(f => f.Length);
+        }
+
         Log.FileStoreStarted(_logger, Backend, RootPath);
     }
 
@@ -68,19 +108,21 @@ public sealed class LocalFileStore : IFileStore
         var fileName = FileMetadataRules.SanitizeFileName(options.FileName);
         var temp = Path.Join(RootPath, FileStoreConstants.TempPrefix + Guid.NewGuid().ToString("N"));
         var published = false;
+        var reservation = new Reservation();
         try
         {
             StoredFileInfo info;
-            var file = new FileStream(temp, new FileStreamOptions
+            Reserve(reservation, FileHeader.Size);
+            var file = new FileStream(temp, OwnerOnly.ForNewFile(new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 BufferSize = 0,
-            });
+            }));
             await using (file.ConfigureAwait(false))
             {
-                var (size, sha256) = await CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
+                var (size, sha256) = await CopyAndHashAsync(content, file, reservation, cancellationToken).ConfigureAwait(false);
                 info = new StoredFileInfo(fileId, size, contentType, fileName, sha256, _timeProvider.GetUtcNow());
                 var header = FileHeader.Encode(new FileMetadata(contentType, fileName, size, sha256, info.CreatedAt));
                 RandomAccess.Write(file.SafeFileHandle, header, 0);
@@ -93,6 +135,7 @@ public sealed class LocalFileStore : IFileStore
             cancellationToken.ThrowIfCancellationRequested();
             Publish(temp, path, fileId, options.Overwrite);
             published = true;
+            reservation.Bytes = 0;
             FileMetrics.Operation("write", "stored", Backend);
             FileMetrics.Written(info.Size, Backend);
             Log.FileWritten(_logger, fileId, info.Size, contentType, "write", "stored");
@@ -100,7 +143,12 @@ public sealed class LocalFileStore : IFileStore
         }
         catch (Exception exception) when (!published)
         {
-            var status = exception switch
+            // The disk filled up under the write (this store's reserve off, or someone else writing): not the
+            // client's fault and not a bug, and the temporary file goes in finally below.
+            var failure = StorageErrors.IsDiskFull(exception) && exception is not KitException
+                ? new InsufficientStorageException("The storage is full: the file was not stored.", exception)
+                : exception;
+            var status = failure switch
             {
                 ConflictException => "exists",
                 OperationCanceledException => "cancelled",
@@ -108,7 +156,12 @@ public sealed class LocalFileStore : IFileStore
                 _ => "failed",
             };
             FileMetrics.Operation("write", status, Backend);
-            Log.FileWriteRejected(_logger, fileId, "write", status, exception is KitException kitException ? kitException.Code : status);
+            Log.FileWriteRejected(_logger, fileId, "write", status, failure is KitException kitException ? kitException.Code : status);
+            if (!ReferenceEquals(failure, exception))
+            {
+                throw failure;
+            }
+
             throw;
         }
         finally
@@ -117,6 +170,8 @@ public sealed class LocalFileStore : IFileStore
             {
                 TryDelete(temp);
             }
+
+            Release(reservation);
         }
     }
 
@@ -156,7 +211,7 @@ public sealed class LocalFileStore : IFileStore
             return Task.FromResult(false);
         }
 
-        File.Delete(path);
+        DeleteCounted(path);
         FileMetrics.Operation("delete", "deleted", Backend);
         Log.FileDeleted(_logger, fileId, "delete", "deleted");
         return Task.FromResult(true);
@@ -182,7 +237,7 @@ public sealed class LocalFileStore : IFileStore
                 throw FilePreconditions.Failed(fileId);
             }
 
-            File.Delete(path);
+            DeleteCounted(path);
         }
 
         FileMetrics.Operation("delete", "deleted", Backend);
@@ -236,7 +291,7 @@ public sealed class LocalFileStore : IFileStore
         return path;
     }
 
-    private static async Task<(long Size, string Sha256)> CopyAndHashAsync(Stream source, FileStream target, CancellationToken cancellationToken)
+    private async Task<(long Size, string Sha256)> CopyAndHashAsync(Stream source, FileStream target, Reservation reservation, CancellationToken cancellationToken)
     {
         // One pooled buffer, whatever the file's size. Each chunk is hashed and then written synchronously at its
         // offset: on Unix an "asynchronous" file write is this same write moved to another thread-pool thread,
@@ -251,6 +306,7 @@ public sealed class LocalFileStore : IFileStore
             while ((read = await source.ReadAtLeastAsync(buffer.AsMemory(0, FileStoreConstants.CopyBufferBytes), FileStoreConstants.CopyBufferBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
+                Reserve(reservation, read);
                 RandomAccess.Write(target.SafeFileHandle, buffer.AsSpan(0, read), offset);
                 offset += read;
             }
@@ -272,7 +328,19 @@ public sealed class LocalFileStore : IFileStore
             if (overwrite)
             {
                 // rename(2) / MoveFileEx(REPLACE_EXISTING): atomic replace; open readers keep the old content.
-                File.Move(temp, path, overwrite: true);
+                if (_maxTotalBytes is null)
+                {
+                    File.Move(temp, path, overwrite: true);
+                    return;
+                }
+
+                lock (_accounting)
+                {
+                    var replaced = LengthOf(path);
+                    File.Move(temp, path, overwrite: true);
+                    Interlocked.Add(ref _usedBytes, -replaced);
+                }
+
                 return;
             }
 
@@ -341,6 +409,67 @@ public sealed class LocalFileStore : IFileStore
         }
     }
 
+    /// <summary>
+    /// Counts <paramref name="bytes"/> more of a write against the quota and checks the free-space reserve, before
+    /// they are written: the bytes on the disk never pass either limit by more than what a concurrent writer adds.
+    /// </summary>
+    private void Reserve(Reservation reservation, int bytes)
+    {
+        if (_maxTotalBytes is { } max)
+        {
+            if (Interlocked.Add(ref _usedBytes, bytes) > max)
+            {
+                Interlocked.Add(ref _usedBytes, -bytes);
+                throw new InsufficientStorageException($"The file store's quota of {max} bytes would be exceeded: the file was not stored.");
+            }
+
+            reservation.Bytes += bytes;
+        }
+
+        // statvfs(2) / GetDiskFreeSpaceEx: one system call per 256 KiB chunk, nothing next to writing the chunk.
+        if (_drive is not null && _drive.AvailableFreeSpace - bytes < _reserveBytes)
+        {
+            throw new InsufficientStorageException("The storage is nearly full (its free-space reserve is reached): the file was not stored.");
+        }
+    }
+
+    /// <summary>Gives back the quota an unfinished write held.</summary>
+    private void Release(Reservation reservation)
+    {
+        if (reservation.Bytes != 0)
+        {
+            Interlocked.Add(ref _usedBytes, -reservation.Bytes);
+            reservation.Bytes = 0;
+        }
+    }
+
+    /// <summary>The volume of <paramref name="path"/>, or <see langword="null"/> where the platform cannot name one (a UNC share on Windows): the reserve is then not checked, and a full disk is still a 507.</summary>
+    private static DriveInfo? VolumeOf(string path)
+    {
+        try
+        {
+            var drive = new DriveInfo(path);
+            _ = drive.TotalSize;
+            return drive;
+        }
+        catch (Exception exception) when (exception is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static long LengthOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+    }
+
     private void RemoveUnfinishedWrites()
     {
         var count = 0;
@@ -355,6 +484,29 @@ public sealed class LocalFileStore : IFileStore
         if (count > 0)
         {
             Log.TempFilesCleaned(_logger, count, RootPath, "cleanup");
+        }
+    }
+
+    /// <summary>The quota one write holds until it is published (then it stays counted) or abandoned (then it is given back).</summary>
+    private sealed class Reservation
+    {
+        public long Bytes;
+    }
+
+    // A delete gives the quota back the file's length, read just before under the accounting lock.
+    private void DeleteCounted(string path)
+    {
+        if (_maxTotalBytes is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        lock (_accounting)
+        {
+            var length = LengthOf(path);
+            File.Delete(path);
+            Interlocked.Add(ref _usedBytes, -length);
         }
     }
 

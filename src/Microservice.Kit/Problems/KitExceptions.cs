@@ -130,3 +130,19 @@ public class DependencyUnavailableException : KitException
     {
     }
 }
+
+/// <summary>
+/// The storage cannot take the write: the disk is full, or a store's quota or free-space reserve would be exceeded.
+/// 507 (RFC 4918 section 11.5), code <c>InsufficientStorage</c>. Not the client's fault, so never a 4xx; not a bug,
+/// so never a 500: the same request succeeds once space is freed.
+/// </summary>
+public class InsufficientStorageException : KitException
+{
+    /// <summary>Creates the error.</summary>
+    /// <param name="detail">Which limit was reached, without paths or other server details.</param>
+    /// <param name="innerException">The cause (the operating system's disk-full error), logged but never sent.</param>
+    public InsufficientStorageException(string detail, Exception? innerException = null)
+        : base(507, ProblemCodes.InsufficientStorage, "Insufficient storage", detail, innerException)
+    {
+    }
+}

@@ -126,7 +126,7 @@ public static class ProblemCodes
     /// <summary>506: the server's content negotiation is misconfigured.</summary>
     public const string VariantAlsoNegotiates = "VariantAlsoNegotiates";
 
-    /// <summary>507: the server cannot store what the request needs.</summary>
+    /// <summary>507: the storage is full, or a configured quota or free-space reserve would be exceeded; nothing was kept.</summary>
     public const string InsufficientStorage = "InsufficientStorage";
 
     /// <summary>508: the server met an infinite loop while processing the request.</summary>

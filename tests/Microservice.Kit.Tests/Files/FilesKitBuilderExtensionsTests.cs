@@ -22,6 +22,8 @@ public sealed class FilesKitBuilderExtensionsTests
         Assert.Equal("data/files", options.RootPath);
         Assert.Equal(100L * 1024 * 1024, options.MaxUploadBytes);
         Assert.True(options.FlushToDisk);
+        Assert.Null(options.MaxTotalBytes);
+        Assert.Equal(256L * 1024 * 1024, options.MinFreeBytes);
         Assert.Equal("file", new UploadPolicy().FileFieldName);
         Assert.Null(new UploadPolicy().MaxBytes);
     }
@@ -51,6 +53,8 @@ public sealed class FilesKitBuilderExtensionsTests
 
     [Theory]
     [InlineData("MicroserviceKit:Files:MaxUploadBytes", "0", "MicroserviceKit:Files:MaxUploadBytes")]
+    [InlineData("MicroserviceKit:Files:MaxTotalBytes", "0", "MicroserviceKit:Files:MaxTotalBytes must be at least 1 byte")]
+    [InlineData("MicroserviceKit:Files:MinFreeBytes", "-1", "MicroserviceKit:Files:MinFreeBytes must be 0 or more")]
     [InlineData("MicroserviceKit:Files:RootPath", "", "MicroserviceKit:Files:RootPath is required when MicroserviceKit:Files:Backend is Local")]
     public void InvalidOptions_FailWithAMessageNamingTheKey(string key, string value, string expected)
     {

@@ -21,4 +21,12 @@ internal static partial class Log
     [LoggerMessage(EventId = KitEventIds.Data + 4, EventName = "DataIndexesEnsured", Level = LogLevel.Debug,
         Message = "Data indexes ensured on {Collection}: {Count}")]
     public static partial void IndexesEnsured(ILogger logger, string collection, int count);
+
+    [LoggerMessage(EventId = KitEventIds.Data + 5, EventName = "DataDatabaseReopened", Level = LogLevel.Warning,
+        Message = "Data {Operation}: {Status}, the database was closed by {Reason} and works again")]
+    public static partial void DatabaseReopened(ILogger logger, string operation, string status, string reason);
+
+    [LoggerMessage(EventId = KitEventIds.Data + 6, EventName = "DataDatabaseReopenFailed", Level = LogLevel.Error,
+        Message = "Data {Operation}: {Status} ({Reason}); the next attempt waits a second")]
+    public static partial void DatabaseReopenFailed(ILogger logger, string operation, string status, string reason, Exception exception);
 }

@@ -78,7 +78,9 @@ internal static class FileStoreFactory
                 ResolveRoot(options.RootPath!, services.GetService<IHostEnvironment>()),
                 options.FlushToDisk,
                 timeProvider,
-                services.GetService<ILogger<LocalFileStore>>()),
+                services.GetService<ILogger<LocalFileStore>>(),
+                options.MaxTotalBytes,
+                options.MinFreeBytes),
         };
     }
 
