@@ -156,7 +156,7 @@ internal sealed class ComposedHost : IAsyncDisposable
             return Shape(http, await repository.UpdateAsync(employee, EntityTag.ParseIfMatch(http.Request.Headers.IfMatch), http.RequestAborted));
         }).RequirePermission("emp.update");
         employees.MapDelete("/{id:int}", async (int id, EmployeeRepository repository, HttpContext http) =>
-            await repository.DeleteAsync(id, cancellationToken: http.RequestAborted) ? Results.NoContent() : throw new NotFoundException($"Employee {id} does not exist."))
+            await repository.DeleteAsync(id, EntityTag.ParseIfMatch(http.Request.Headers.IfMatch), http.RequestAborted) ? Results.NoContent() : throw new NotFoundException($"Employee {id} does not exist."))
             .RequirePermission("emp.delete");
 
         var picture = new UploadPolicy { MaxBytes = 100 * 1024, Allowed = FileSignatures.Images };

@@ -47,7 +47,8 @@ public sealed record CorpusTarget(
 /// <summary>
 /// Generates hostile requests: malformed and oversized JSON, wrong content types, truncated and mis-bounded
 /// multipart bodies, huge headers, invalid ids, hostile tokens (alg none, algorithm confusion, foreign signatures,
-/// mutations of a valid token), hostile file ids, versions and query strings. Deterministic for a seed.
+/// mutations of a valid token), hostile file ids, versions and query strings, and the findings of the security review
+/// (docs/reliability.md) that a request with an all-permissions token can reach. Deterministic for a seed.
 /// Depends only on the base class library so that the samples' tests can compile it too.
 /// </summary>
 public static class HostileCorpus
@@ -95,6 +96,7 @@ public static class HostileCorpus
         all.AddRange(FileIds(target));
         all.AddRange(Versions(target));
         all.AddRange(Queries(target));
+        all.AddRange(SecurityReview(target));
         return all;
     }
 
@@ -355,6 +357,35 @@ public static class HostileCorpus
         yield return new HostileRequest("token", "GET", path, Authorization: "Bearer  ");
         yield return new HostileRequest("token", "GET", path, Authorization: "bearer\t" + parts[0]);
         yield return new HostileRequest("token", "GET", path, Authorization: HostileRequest.NoAuthorization);
+    }
+
+    // The security review's findings that this corpus can aim at (docs/reliability.md, "Security review"); the rest
+    // need a second caller or a full disk and have tests of their own.
+    private static IEnumerable<HostileRequest> SecurityReview(CorpusTarget target)
+    {
+        // 14.5: a stale If-Match on DELETE and PUT is 412 and changes nothing (RFC 9110 §13.1.1).
+        foreach (var (path, body) in target.JsonPuts)
+        {
+            yield return new HostileRequest("security-review", "DELETE", path, Headers: [new("If-Match", "\"999999\"")]);
+            yield return new HostileRequest("security-review", "DELETE", path, Headers: [new("If-Match", "W/\"1\", \"999998\"")]);
+            yield return new HostileRequest("security-review", "PUT", path, Encoding.UTF8.GetBytes(body), "application/json", [new("If-Match", "\"999999\"")]);
+        }
+
+        foreach (var (path, body) in target.JsonPosts)
+        {
+            // 14.9: charsets the exception handler once threw on, on a body that is also malformed.
+            foreach (var type in new[] { "application/json; charset=utf-7", "application/json; charset=\"utf-8\"", "application/json; charset=\"utf-7\"", "application/json; charset=utf-8; charset=latin1" })
+            {
+                yield return new HostileRequest("security-review", "POST", path, Encoding.UTF8.GetBytes("{" + body[1..^1]), type);
+            }
+
+            // 14.3: a password over 1 KiB is refused before any hashing.
+            if (path.EndsWith("/tokens", StringComparison.Ordinal))
+            {
+                yield return new HostileRequest("security-review", "POST", path,
+                    Encoding.UTF8.GetBytes("{\"username\":\"admin\",\"password\":\"" + new string('p', 4096) + "\"}"), "application/json");
+            }
+        }
     }
 
     private static IEnumerable<HostileRequest> FileIds(CorpusTarget target)
