@@ -5,7 +5,7 @@ namespace Microservice.Kit.Clients;
 
 /// <summary>
 /// Passes on the token of the request being handled: <c>Authorization: Bearer &lt;token&gt;</c>, or else the raw
-/// value of a fallback header (<c>X-Auth-Header</c> by default). Outside a request it returns no token.
+/// value of a fallback header (none by default). Outside a request it returns no token.
 /// </summary>
 public sealed class IncomingRequestTokenSource : ITokenSource
 {
@@ -15,8 +15,12 @@ public sealed class IncomingRequestTokenSource : ITokenSource
 
     /// <summary>Creates the source.</summary>
     /// <param name="accessor">Gives the current request.</param>
-    /// <param name="fallbackHeader">The header read when there is no bearer token; <see langword="null"/> for none.</param>
-    public IncomingRequestTokenSource(IHttpContextAccessor accessor, string? fallbackHeader = "X-Auth-Header")
+    /// <param name="fallbackHeader">
+    /// The header read when there is no bearer token, for example <c>X-Auth-Header</c>; <see langword="null"/> for none.
+    /// Pass the header the service's own validation reads (<c>TokenOptions.TokenHeader</c>), so that only a token the
+    /// service would have accepted is passed on.
+    /// </param>
+    public IncomingRequestTokenSource(IHttpContextAccessor accessor, string? fallbackHeader = null)
     {
         ArgumentNullException.ThrowIfNull(accessor);
         _accessor = accessor;

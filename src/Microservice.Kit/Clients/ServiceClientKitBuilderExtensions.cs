@@ -3,6 +3,7 @@ using Microservice.Kit.Clients;
 using Microservice.Kit.Clients.Internal;
 using Microservice.Kit.Hosting;
 using Microservice.Kit.Hosting.Internal;
+using Microservice.Kit.Tokens;
 using Microservice.Kit.Versioning;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -181,7 +182,10 @@ public static class ServiceClientKitBuilderExtensions
         var accessor = provider.GetService<IHttpContextAccessor>();
         ITokenSource? tokenSource = options.Token.Mode switch
         {
-            ServiceClientTokenMode.Propagate => new IncomingRequestTokenSource(accessor!, options.Token.IncomingHeader),
+            // Unset, the fallback header is the one this service's own token validation reads: a token is passed on
+            // only from where the service would have accepted it.
+            ServiceClientTokenMode.Propagate => new IncomingRequestTokenSource(accessor!,
+                options.Token.IncomingHeader ?? provider.GetService<IOptions<TokenOptions>>()?.Value.TokenHeader),
             ServiceClientTokenMode.Source => provider.GetKeyedService<ITokenSource>(name) ?? provider.GetService<ITokenSource>()
                 ?? throw new InvalidOperationException($"{key}:Token:Mode is Source but no ITokenSource is registered for client '{name}'."),
             _ => null,

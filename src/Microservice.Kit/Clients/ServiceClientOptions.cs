@@ -191,11 +191,14 @@ public sealed class ServiceClientTokenOptions
     /// <value>The default is <see cref="ServiceClientTokenMode.None"/>.</value>
     public ServiceClientTokenMode Mode { get; set; }
 
-    /// <summary>The incoming request header read for a raw token when the request has no <c>Authorization: Bearer</c>.</summary>
-    /// <value>The default is <c>X-Auth-Header</c>.</value>
-    [Required]
-    [RegularExpression("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", ErrorMessage = "must be a valid HTTP header name")]
-    public string IncomingHeader { get; set; } = ServiceClientDefaults.IncomingTokenHeader;
+    /// <summary>
+    /// The incoming request header read for a raw token when the request has no <c>Authorization: Bearer</c>;
+    /// an empty string reads none. Left unset, it is the header this service itself accepts tokens in
+    /// (<c>TokenOptions.TokenHeader</c>), so that a service never passes on a header it would not have accepted.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: the service's <c>TokenOptions.TokenHeader</c> (none unless set).</value>
+    [RegularExpression("^([A-Za-z0-9!#$%&'*+.^_`|~-]+)?$", ErrorMessage = "must be a valid HTTP header name")]
+    public string? IncomingHeader { get; set; }
 
     /// <summary>
     /// The header the token is sent in: <c>Authorization</c> sends <c>Bearer &lt;token&gt;</c>, any other header

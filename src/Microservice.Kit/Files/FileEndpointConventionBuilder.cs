@@ -7,8 +7,8 @@ namespace Microservice.Kit.Files;
 /// <see cref="Read"/> or <see cref="Write"/> to one kind, so that reading and writing can need different permissions:
 /// <code>
 /// var files = app.MapFileEndpoints("/api/v1/files");
-/// files.Read.RequireAuthorization("files.read");
-/// files.Write.RequireAuthorization("files.write");
+/// files.Read.RequirePermission("files.read");
+/// files.Write.RequirePermission("files.write");
 /// </code>
 /// </summary>
 public sealed class FileEndpointConventionBuilder : IEndpointConventionBuilder

@@ -1,6 +1,8 @@
 using Microservice.Kit.Files.Internal;
 using Microservice.Kit.Problems;
+using Microservice.Kit.Problems.Internal;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -99,7 +101,28 @@ public static class FileResults
                     new EntityTagHeaderValue(file.Info.ETag),
                     enableRangeProcessing: true);
                 await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+                if (httpContext.Response.StatusCode == StatusCodes.Status416RangeNotSatisfiable && !httpContext.Response.HasStarted)
+                {
+                    await WriteRangeNotSatisfiableAsync(httpContext, file.Info.Size).ConfigureAwait(false);
+                }
             }
+        }
+
+        // ASP.NET Core answers an unsatisfiable range with an empty 416 carrying the file's type and an empty length,
+        // which status code pages leave alone; every error of the kit is a problem document, so write one, keeping
+        // the Content-Range: bytes */size that tells the client the file's length (RFC 9110 §15.5.17).
+        private static async Task WriteRangeNotSatisfiableAsync(HttpContext httpContext, long size)
+        {
+            var response = httpContext.Response;
+            response.ContentLength = null;
+            response.ContentType = null;
+            // The problem is not the file: a client must not save it under the file's name.
+            response.Headers.ContentDisposition = default;
+            var problem = ProblemFactory.Create(416, ProblemCodes.RangeNotSatisfiable, "Range not satisfiable",
+                size == 0
+                    ? "The file is empty, so no byte range of it can be served; request it without a Range header."
+                    : $"The requested range lies outside the file, which is {size} bytes long; request bytes within 0-{size - 1}.");
+            await ProblemWriter.WriteAsync(httpContext, httpContext.RequestServices.GetRequiredService<IProblemDetailsService>(), problem).ConfigureAwait(false);
         }
     }
 }

@@ -4,6 +4,7 @@ using Microservice.Kit.Tokens;
 using Microservice.Kit.Tokens.Internal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -62,6 +63,8 @@ public static class TokensKitBuilderExtensions
         services.AddAuthorization();
         // After AddAuthorization, whose TryAdd registered the default provider: the last registration wins.
         services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
+        // A policy name nobody registered is a 500 at the first request; this makes it a refusal to start.
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, AuthorizationPolicyCheck>());
 
         services.AddSingleton(new KitMiddlewareStep(KitPipelineOrder.Authentication, "tokens.authentication", app => app.UseAuthentication()));
         services.AddSingleton(new KitMiddlewareStep(KitPipelineOrder.Authorization, "tokens.authorization", app => app.UseAuthorization()));

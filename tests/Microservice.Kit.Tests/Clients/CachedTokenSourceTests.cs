@@ -104,9 +104,21 @@ public sealed class CachedTokenSourceTests
             context.Request.Headers["X-Auth-Header"] = xAuth;
         }
 
-        var source = new IncomingRequestTokenSource(new HttpContextAccessor { HttpContext = context });
+        var source = new IncomingRequestTokenSource(new HttpContextAccessor { HttpContext = context }, "X-Auth-Header");
 
         Assert.Equal(expected, await source.GetTokenAsync(default));
+    }
+
+    [Fact]
+    public async Task IncomingRequestTokenSource_NoFallbackHeaderGiven_IgnoresXAuthHeader()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers["X-Auth-Header"] = "abc";
+
+        var source = new IncomingRequestTokenSource(new HttpContextAccessor { HttpContext = context });
+
+        // By default only the standard header counts, like TokenOptions.TokenHeader's default.
+        Assert.Null(await source.GetTokenAsync(default));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class ServiceClientOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.CircuitBreaker.SamplingDuration);
         Assert.Equal(TimeSpan.FromSeconds(5), options.CircuitBreaker.BreakDuration);
         Assert.Equal(ServiceClientTokenMode.None, options.Token.Mode);
-        Assert.Equal("X-Auth-Header", options.Token.IncomingHeader);
+        Assert.Null(options.Token.IncomingHeader); // follows TokenOptions.TokenHeader, so validation and propagation agree
         Assert.Equal("Authorization", options.Token.OutgoingHeader);
         Assert.False(options.AddIdempotencyKey);
         Assert.Equal("X-Correlation-ID", options.CorrelationHeader);

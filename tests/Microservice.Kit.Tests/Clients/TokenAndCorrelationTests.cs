@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microservice.Kit.Clients;
 using Microservice.Kit.Problems;
+using Microservice.Kit.Tokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,7 @@ public sealed class TokenAndCorrelationTests
         await using var harness = ClientTestHarness.Create(service.BaseAddress, o =>
         {
             o.Token.Mode = ServiceClientTokenMode.Propagate;
+            o.Token.IncomingHeader = "X-Auth-Header";
             o.Token.OutgoingHeader = "X-Auth-Header";
         });
         SetIncomingRequest(harness, headers => headers["X-Auth-Header"] = "raw-token");
@@ -37,6 +39,51 @@ public sealed class TokenAndCorrelationTests
         var seen = await harness.Client.GetAsync<Dictionary<string, string>>("/echo");
 
         Assert.Equal("raw-token", seen["x-auth-header"]);
+        Assert.Equal(string.Empty, seen["authorization"]);
+    }
+
+    [Fact]
+    public async Task Propagate_IncomingHeaderUnset_ReadsTheHeaderTheServiceAcceptsTokensIn()
+    {
+        await using var service = await StartEchoAsync();
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, client: b => b.PropagateIncomingToken(),
+            services: s => s.Configure<TokenOptions>(o => o.TokenHeader = "X-Token"));
+        SetIncomingRequest(harness, headers => headers["X-Token"] = "raw-token");
+
+        var seen = await harness.Client.GetAsync<Dictionary<string, string>>("/echo");
+
+        Assert.Equal("Bearer raw-token", seen["authorization"]);
+    }
+
+    [Fact]
+    public async Task Propagate_ServiceReadsNoExtraTokenHeader_DoesNotPassOnXAuthHeader()
+    {
+        await using var service = await StartEchoAsync();
+        await using var harness = ClientTestHarness.Create(service.BaseAddress, client: b => b.PropagateIncomingToken());
+        SetIncomingRequest(harness, headers => headers["X-Auth-Header"] = "never-validated");
+
+        var seen = await harness.Client.GetAsync<Dictionary<string, string>>("/echo");
+
+        // The service's own validation ignores X-Auth-Header here, so passing it on would forward an unchecked credential.
+        Assert.Equal(string.Empty, seen["authorization"]);
+        Assert.Equal(string.Empty, seen["x-auth-header"]);
+    }
+
+    [Fact]
+    public async Task Propagate_IncomingHeaderEmpty_ReadsNoHeaderEvenWhenTheServiceDoes()
+    {
+        await using var service = await StartEchoAsync();
+        await using var harness = ClientTestHarness.Create(service.BaseAddress,
+            o =>
+            {
+                o.Token.Mode = ServiceClientTokenMode.Propagate;
+                o.Token.IncomingHeader = string.Empty;
+            },
+            services: s => s.Configure<TokenOptions>(o => o.TokenHeader = "X-Auth-Header"));
+        SetIncomingRequest(harness, headers => headers["X-Auth-Header"] = "raw-token");
+
+        var seen = await harness.Client.GetAsync<Dictionary<string, string>>("/echo");
+
         Assert.Equal(string.Empty, seen["authorization"]);
     }
 

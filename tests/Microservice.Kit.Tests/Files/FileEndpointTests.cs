@@ -394,6 +394,39 @@ public sealed class FileEndpointTests(FilesHostFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Download_UnsatisfiableRange_Is416ProblemKeepingContentRange()
+    {
+        await Upload(TestFiles.Binary(1000), "unsatisfiable-problem");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/files/unsatisfiable-problem");
+        request.Headers.Range = new RangeHeaderValue(5000, 6000);
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal("bytes */1000", response.Content.Headers.ContentRange?.ToString());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(response.Content.Headers.ContentDisposition);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(416, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("RangeNotSatisfiable", problem.RootElement.GetProperty("code").GetString());
+        Assert.Contains("1000 bytes", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Head_UnsatisfiableRange_Is416WithContentRangeAndNoBody()
+    {
+        await Upload(TestFiles.Binary(1000), "unsatisfiable-head");
+
+        using var request = new HttpRequestMessage(HttpMethod.Head, "/api/v1/files/unsatisfiable-head");
+        request.Headers.Range = new RangeHeaderValue(5000, 6000);
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal("bytes */1000", response.Content.Headers.ContentRange?.ToString());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Download_IfNoneMatchCurrentETag_Returns304()
     {
         await Upload(TestFiles.Png(2000), "conditional");

@@ -15,8 +15,36 @@ public sealed class TokenAuthenticationTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
         Assert.Equal("Unauthorized", await CodeOf(response));
+    }
+
+    [Fact]
+    public async Task Request_WithoutToken_ChallengesBearerWithoutErrorCode()
+    {
+        await using var host = await TokenTestHost.StartAsync();
+
+        using var response = await host.Client.SendAsync(TokenTestHost.Get("/employees", token: null));
+
+        // RFC 6750 §3.1: no credentials, no error code.
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Theory]
+    [InlineData("Authorization", "Bearer not-a-jwt")]
+    [InlineData("Authorization", "Bearer")]
+    [InlineData("X-Auth-Header", "not-a-jwt")]
+    public async Task Request_WithInvalidToken_ChallengesBearerWithInvalidTokenError(string header, string value)
+    {
+        await using var host = await TokenTestHost.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/employees");
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(TokenDefaults.InvalidTokenCode, await CodeOf(response));
     }
 
     [Theory]

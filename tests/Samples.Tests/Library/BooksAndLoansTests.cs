@@ -153,7 +153,7 @@ public sealed class BooksAndLoansTests(LibraryFixture fixture)
 
         using var none = await _library.SendAsync(HttpMethod.Get, "/api/v1/books", token: null);
         await none.ReadProblemAsync(HttpStatusCode.Unauthorized);
-        Assert.StartsWith("Bearer", none.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal("Bearer", none.Headers.WwwAuthenticate.ToString()); // RFC 6750 §3.1: no credentials, no error code
 
         var parts = _token.Split('.');
         var claims = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Pad(parts[1]))))!;

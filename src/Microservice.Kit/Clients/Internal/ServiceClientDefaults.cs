@@ -27,7 +27,6 @@ internal static class ServiceClientDefaults
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
 
     public const string CorrelationHeader = "X-Correlation-ID";
-    public const string IncomingTokenHeader = "X-Auth-Header";
     public const string OutgoingTokenHeader = "Authorization";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 }

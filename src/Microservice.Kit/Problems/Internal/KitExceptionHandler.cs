@@ -66,7 +66,7 @@ internal sealed class KitExceptionHandler(
 
         var problem = HasUnusableCharset(httpContext, exception)
             ? ProblemFactory.Create(415, ProblemCodes.UnsupportedMediaType, "Unsupported media type", "The request's charset is not an encoding this service reads; send UTF-8.")
-            : Describe(exception);
+            : Describe(exception, httpContext, environment.IsDevelopment());
         if (problem.Status >= 500)
         {
             Log.UnhandledException(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value ?? "/", problem.Extensions["code"] as string);
@@ -106,11 +106,11 @@ internal sealed class KitExceptionHandler(
         await httpContext.Response.Body.WriteAsync(FallbackProblem, httpContext.RequestAborted).ConfigureAwait(false);
     }
 
-    internal static ProblemDetails Describe(Exception exception) => exception switch
+    internal static ProblemDetails Describe(Exception exception, HttpContext httpContext, bool development) => exception switch
     {
         ValidationException validation => ProblemFactory.Create(validation),
         KitException kit => ProblemFactory.Create(kit),
-        BadHttpRequestException bad => FromBadRequest(bad),
+        BadHttpRequestException bad => FromBadRequest(bad, httpContext, development),
         JsonException json => ProblemFactory.Create(400, ProblemCodes.MalformedJson, "Malformed JSON", JsonDetail(json)),
         _ => ProblemFactory.Create(500, ProblemCodes.InternalError, "An unexpected error occurred", null),
     };
@@ -150,28 +150,10 @@ internal sealed class KitExceptionHandler(
         }
     }
 
-    private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
-    {
-        var status = exception.StatusCode;
-        if (status == 400 && FindJsonException(exception) is { } json)
-        {
-            return ProblemFactory.Create(400, ProblemCodes.MalformedJson, "Malformed JSON", JsonDetail(json));
-        }
-
-        var code = ProblemCodes.ForStatus(status) ?? ProblemCodes.BadRequest;
-        var title = status switch
-        {
-            413 => "Payload too large",
-            415 => "Unsupported media type",
-            408 => "Request timeout",
-            431 => "Request headers too large",
-            _ => "Bad request",
-        };
-
-        // BadHttpRequestException messages are written by ASP.NET Core about the request's shape
-        // (parameter names, limits); they carry no server state and help the caller fix the call.
-        return ProblemFactory.Create(status, code, title, exception.Message);
-    }
+    private static ProblemDetails FromBadRequest(BadHttpRequestException exception, HttpContext httpContext, bool development) =>
+        exception.StatusCode == 400 && FindJsonException(exception) is { } json
+            ? ProblemFactory.Create(400, ProblemCodes.MalformedJson, "Malformed JSON", JsonDetail(json))
+            : FrameworkProblems.FromBadRequest(exception, httpContext, development);
 
     private static JsonException? FindJsonException(Exception exception)
     {

@@ -57,13 +57,21 @@ internal static class ProblemFactory
             code = ProblemCodes.ForStatus(status) ?? (status >= 500 ? ProblemCodes.InternalError : ProblemCodes.BadRequest);
             problem.Extensions["code"] = code;
             problem.Type = ProblemCodes.TypeFor((string)code);
+
+            // No code: ASP.NET Core produced this one (status code pages, routing's 405) or the application returned a
+            // bare status. The framework titles it with the reason phrase in title case and says nothing more; a title
+            // the application chose is kept.
+            if (string.IsNullOrEmpty(problem.Title) || problem.Title == Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status))
+            {
+                problem.Title = FrameworkProblems.Title(status);
+            }
+
+            problem.Detail ??= FrameworkProblems.Detail(status);
         }
 
-        // ASP.NET Core titles a bare status with its reason phrase; an unregistered status (599) has none.
         if (string.IsNullOrEmpty(problem.Title))
         {
-            var phrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
-            problem.Title = phrase.Length > 0 ? phrase : status >= 500 ? "Server error" : "Client error";
+            problem.Title = FrameworkProblems.Title(status);
         }
 
         if (!problem.Extensions.ContainsKey("traceId"))

@@ -59,9 +59,9 @@ internal sealed class TokenAuthenticationHandler : AuthenticationHandler<TokenAu
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        // RFC 6750 §3: the challenge names the scheme; the contract sends error="invalid_token" for a missing
-        // token too, so that clients need one rule.
-        Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        // RFC 6750 §3.1: a request that carried no credentials gets the bare challenge, with no error code, so that a
+        // client can tell "sign in" from "your token is bad, get a new one".
+        Response.Headers.WWWAuthenticate = _failure == TokenFailureReason.Missing ? "Bearer" : "Bearer error=\"invalid_token\"";
         var problem = _failure == TokenFailureReason.Missing
             ? ProblemFactory.Create(401, ProblemCodes.Unauthorized, "Unauthorized",
                 "Send an access token as 'Authorization: Bearer <token>'" + (_tokenOptions.TokenHeader is { } header ? $" or in the '{header}' header." : "."))
