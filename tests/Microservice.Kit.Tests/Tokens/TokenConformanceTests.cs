@@ -113,6 +113,21 @@ public sealed class TokenConformanceTests
         Assert.Equal(TokenFailureReason.Malformed, outcome.FailureReason);
     }
 
+    [Theory]
+    [InlineData("{\"alg\":\"\\uD800\",\"typ\":\"at+jwt\"}")]                       // alg: an escaped lone surrogate
+    [InlineData("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"\\uDC00x\"}")]     // kid: the same
+    [InlineData("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"} {}")]                       // a second JSON value after the header
+    [InlineData("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}")]   // nested past the reader's depth
+    public async Task Validate_HeaderJsonTheReaderRefuses_IsMalformedNotAServerError(string header)
+    {
+        using var services = new TokenServices();
+        var made = HandMade.For(services);
+
+        var outcome = await services.Validator.ValidateAsync(made.SignedEs256(header: Base64UrlEncoder.Encode(header)));
+
+        Assert.Equal(TokenFailureReason.Malformed, outcome.FailureReason);
+    }
+
     [Fact]
     public async Task Validate_Es256OnAnRsaKid_IsWrongAlgorithm()
     {

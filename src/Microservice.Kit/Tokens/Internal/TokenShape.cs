@@ -9,92 +9,167 @@ namespace Microservice.Kit.Tokens.Internal;
 /// What is read of a token before any key is used: its form, and the header's <c>alg</c> and <c>kid</c>. Nothing here is
 /// trusted; it only decides whether the token is worth verifying, and with which key.
 /// </summary>
+/// <remarks>
+/// Runs on every token not in the cache, so it reads the segments in place (no split, pooled decode buffers, a forward-only
+/// JSON reader): the handler parses the token again anyway, and this check is pure overhead on a first-seen token.
+/// </remarks>
 internal readonly record struct TokenShape(TokenFailureReason Failure, string? Algorithm, string? KeyId)
 {
-    /// <summary>Header parameters that carry a key or where to get one (RFC 7515 §4.1.2-4.1.6); trusting them lets the sender pick the key.</summary>
-    private static readonly string[] ForbiddenHeaders = ["jwk", "jku", "x5u", "x5c"];
-
-    /// <summary>Claims that are NumericDates (RFC 7519 §4.1.4-4.1.6).</summary>
-    private static readonly string[] NumericDateClaims = ["exp", "nbf", "iat"];
-
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     private static readonly SearchValues<char> Base64UrlAlphabet = SearchValues.Create(Alphabet);
 
     public static TokenShape Read(string token)
     {
-        var segments = token.Split('.');
         // JWS compact serialization is exactly three segments (RFC 7515 §7.1); five would be a JWE, which the kit never accepts.
-        if (segments.Length != 3 || segments[0].Length == 0 || segments[1].Length == 0)
+        var text = token.AsSpan();
+        var first = text.IndexOf('.');
+        var second = first < 0 ? -1 : text[(first + 1)..].IndexOf('.');
+        if (first <= 0 || second <= 0 || text[(first + 1 + second + 1)..].Contains('.'))
         {
             return Rejected(TokenFailureReason.Malformed);
         }
+
+        var headerText = text[..first];
+        var payloadText = text.Slice(first + 1, second);
+        var signatureText = text[(first + 1 + second + 1)..];
 
         // Canonical base64url only (RFC 7515 §2, §5.2): no whitespace, padding or other characters, no stray bits. A decoder
         // that skips them would verify a signature over text that is not the token the issuer wrote.
-        if (!IsCanonicalBase64Url(segments[0], out var header) || !IsCanonicalBase64Url(segments[1], out var payload)
-            || !IsCanonicalBase64Url(segments[2], out _))
+        if (!IsCanonicalBase64Url(headerText) || !IsCanonicalBase64Url(payloadText) || !IsCanonicalBase64Url(signatureText))
         {
             return Rejected(TokenFailureReason.Malformed);
         }
 
-        // The header and the claims are UTF-8 JSON (RFC 7515 §5.2, RFC 7519 §7.2); JsonDocument checks string contents only
-        // when they are read, and then throws.
-        if (!Utf8.IsValid(header) || !Utf8.IsValid(payload))
-        {
-            return Rejected(TokenFailureReason.Malformed);
-        }
-
+        var buffer = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(headerText.Length) + Base64Url.GetMaxDecodedLength(payloadText.Length));
         try
         {
-            using var headerJson = JsonDocument.Parse(header);
-            using var payloadJson = JsonDocument.Parse(payload);
-            var h = headerJson.RootElement;
-            if (h.ValueKind != JsonValueKind.Object || payloadJson.RootElement.ValueKind != JsonValueKind.Object)
+            var headerLength = Base64Url.DecodeFromChars(headerText, buffer);
+            var payloadLength = Base64Url.DecodeFromChars(payloadText, buffer.AsSpan(headerLength));
+            var header = buffer.AsSpan(0, headerLength);
+            var payload = buffer.AsSpan(headerLength, payloadLength);
+
+            // The header and the claims are UTF-8 JSON (RFC 7515 §5.2, RFC 7519 §7.2); the JSON reader checks string
+            // contents only when they are read, and then throws.
+            if (!Utf8.IsValid(header) || !Utf8.IsValid(payload))
+            {
+                return Rejected(TokenFailureReason.Malformed);
+            }
+
+            // Both are read whole before any verdict, so that a malformed part always wins over what the other part says.
+            if (!TryReadHeader(header, out var headerFacts) || !TryReadPayload(payload, out var numericDatesAreNumbers))
             {
                 return Rejected(TokenFailureReason.Malformed);
             }
 
             // The kit implements no JWS extension, so any crit names one it does not understand (RFC 7515 §4.1.11).
-            if (h.TryGetProperty("crit", out _))
+            if (headerFacts.HasCrit)
             {
                 return Rejected(TokenFailureReason.UnsupportedCriticalHeader);
             }
 
-            if (ForbiddenHeaders.Any(name => h.TryGetProperty(name, out _)))
+            // jwk, jku, x5u, x5c carry a key or where to get one (RFC 7515 §4.1.2-4.1.6): trusting them lets the sender pick the key.
+            if (headerFacts.HasKeyReference)
             {
                 return Rejected(TokenFailureReason.ForbiddenHeader);
             }
 
             // A NumericDate is a JSON number (RFC 7519 §2); the handler would also read "1700000000" as a time.
-            if (NumericDateClaims.Any(name => payloadJson.RootElement.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Number))
-            {
-                return Rejected(TokenFailureReason.Malformed);
-            }
-
-            return new TokenShape(TokenFailureReason.None, StringOrNull(h, "alg"), StringOrNull(h, "kid"));
+            return numericDatesAreNumbers
+                ? new TokenShape(TokenFailureReason.None, headerFacts.Algorithm, headerFacts.KeyId)
+                : Rejected(TokenFailureReason.Malformed);
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an alg or kid with an escaped lone surrogate cannot become a string.
             return Rejected(TokenFailureReason.Malformed);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
     private static TokenShape Rejected(TokenFailureReason reason) => new(reason, null, null);
 
-    private static string? StringOrNull(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private record struct HeaderFacts(bool HasCrit, bool HasKeyReference, string? Algorithm, string? KeyId);
 
-    private static bool IsCanonicalBase64Url(string segment, out byte[] decoded)
+    private static bool TryReadHeader(ReadOnlySpan<byte> json, out HeaderFacts facts)
     {
-        decoded = [];
-        if (segment.Length == 0)
+        facts = default;
+        var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return true;   // an empty signature is well-formed text; the signature check rejects it
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            // ValueTextEquals compares the unescaped name, so "\u0063rit" is crit too.
+            if (reader.ValueTextEquals("crit"u8))
+            {
+                facts.HasCrit = true;
+            }
+            else if (reader.ValueTextEquals("jwk"u8) || reader.ValueTextEquals("jku"u8) || reader.ValueTextEquals("x5u"u8) || reader.ValueTextEquals("x5c"u8))
+            {
+                facts.HasKeyReference = true;
+            }
+            else if (reader.ValueTextEquals("alg"u8))
+            {
+                reader.Read();
+                facts.Algorithm = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+                continue;
+            }
+            else if (reader.ValueTextEquals("kid"u8))
+            {
+                reader.Read();
+                facts.KeyId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            reader.Skip();
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject && !reader.Read();
+    }
+
+    private static bool TryReadPayload(ReadOnlySpan<byte> json, out bool numericDatesAreNumbers)
+    {
+        numericDatesAreNumbers = true;
+        var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            // Claims that are NumericDates (RFC 7519 §4.1.4-4.1.6).
+            var isNumericDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8) || reader.ValueTextEquals("iat"u8);
+            reader.Read();
+            if (isNumericDate && reader.TokenType != JsonTokenType.Number)
+            {
+                numericDatesAreNumbers = false;
+            }
+
+            reader.Skip();
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject && !reader.Read();
+    }
+
+    private static bool IsCanonicalBase64Url(ReadOnlySpan<char> segment)
+    {
+        if (segment.IsEmpty)
+        {
+            return true;   // an empty signature is well-formed text; the signature check rejects it (header and payload are checked non-empty above)
         }
 
         // One leftover character is never a whole byte; every other length decodes.
-        if (segment.AsSpan().ContainsAnyExcept(Base64UrlAlphabet) || segment.Length % 4 == 1)
+        if (segment.ContainsAnyExcept(Base64UrlAlphabet) || segment.Length % 4 == 1)
         {
             return false;
         }
@@ -103,12 +178,6 @@ internal readonly record struct TokenShape(TokenFailureReason Failure, string? A
         // decode to the same bytes (and the decoder throws).
         var rest = segment.Length % 4;
         var unusedBits = rest == 2 ? 0b1111 : rest == 3 ? 0b11 : 0;
-        if ((Alphabet.IndexOf(segment[^1], StringComparison.Ordinal) & unusedBits) != 0)
-        {
-            return false;
-        }
-
-        decoded = Base64Url.DecodeFromChars(segment);
-        return true;
+        return (Alphabet.IndexOf(segment[^1], StringComparison.Ordinal) & unusedBits) == 0;
     }
 }
