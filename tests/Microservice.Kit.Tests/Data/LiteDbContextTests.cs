@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Microservice.Kit.Tests.Data;
 
 /// <summary>The database file's modes, and a database that meets a full disk and recovers without a restart.</summary>
+[Collection(ThreadPoolHeavy.Name)]
 public sealed class LiteDbContextTests
 {
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
