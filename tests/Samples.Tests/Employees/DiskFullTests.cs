@@ -1,3 +1,4 @@
+using Microservice.Kit.Tests.Infrastructure;
 using Samples.Tests.Infrastructure;
 
 namespace Samples.Tests.Employees;
