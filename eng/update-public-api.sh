@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Adds every public symbol the build reports as undeclared (RS0016) to PublicAPI.Unshipped.txt, and drops
 # declared symbols that no longer exist (RS0017). Review the diff: it is the change to the package's promise.
+#   eng/update-public-api.sh [src/<Package>]   (default src/Microservice.Kit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-project=src/Microservice.Kit/Microservice.Kit.csproj
-unshipped=src/Microservice.Kit/PublicAPI.Unshipped.txt
+folder=${1:-src/Microservice.Kit}
+folder=${folder%/}
+project="$folder/$(basename "$folder").csproj"
+unshipped="$folder/PublicAPI.Unshipped.txt"
 log=$(mktemp)
 dotnet build "$project" -c Release --no-incremental -p:TreatWarningsAsErrors=false >"$log" 2>&1 || true
 grep -oP "warning RS0016: Symbol '\K.*(?=' is not part of the declared public API)" "$log" | sort -u > "$log.add" || true

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on loopback for tests and the multi-instance topology.
+#   eng/servers/postgres.sh start DIR   installs PostgreSQL from the distribution if absent (needs root), creates a
+#                                       cluster in DIR on a free 127.0.0.1 port, and prints
+#                                       KIT_TEST_POSTGRES=<connection string> on stdout
+#   eng/servers/postgres.sh stop DIR    stops that cluster and removes DIR
+# The cluster trusts local connections (initdb -A trust): it listens on 127.0.0.1 only and lives as long as a run.
+set -euo pipefail
+
+command=${1:?usage: postgres.sh start|stop DIR}
+dir=${2:?usage: postgres.sh start|stop DIR}
+
+bin_dir() {
+  local found
+  found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [[ -z "$found" || ! -x "$found/initdb" ]]; then
+    if [[ $(id -u) -ne 0 ]]; then
+      echo "PostgreSQL is not installed and installing it needs root: apt-get install -y postgresql" >&2
+      exit 1
+    fi
+    echo "installing PostgreSQL from the distribution's packages" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2 ||
+      { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2; }
+    # The package creates and starts a cluster of its own on port 5432; this script never uses it.
+    found=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  echo "$found"
+}
+
+# initdb and the server refuse to run as root: as root, run them as the postgres user the package creates.
+as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+case "$command" in
+  start)
+    bin=$(bin_dir)
+    mkdir -p "$dir"
+    [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
+    chmod 700 "$dir"
+    as_owner "$bin/initdb" -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$dir/data" > "$dir/initdb.log" 2>&1 ||
+      { cat "$dir/initdb.log" >&2; exit 1; }
+    port=$(free_port)
+    # Sockets go into the cluster's own directory, so nothing is written to /run/postgresql.
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=300 -c shared_buffers=128MB" start >&2 ||
+      { cat "$dir/server.log" >&2; exit 1; }
+    echo "$port" > "$dir/port"
+    echo "KIT_TEST_POSTGRES=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+    ;;
+  stop)
+    if [[ -f "$dir/data/postmaster.pid" ]]; then
+      bin=$(bin_dir)
+      as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2 || true
+    fi
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: postgres.sh start|stop DIR" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net.Http;
+
+namespace Microservice.Kit.Tests.Infrastructure;
+
+/// <summary>
+/// The real servers the provider tests run against, never mocks: a throwaway PostgreSQL cluster and an S3-compatible
+/// server (@20minutes/s3rver), both on 127.0.0.1. <c>.ci/run</c> starts one of each for the whole run and hands them
+/// over in <c>KIT_TEST_POSTGRES</c> (an Npgsql connection string for the superuser) and <c>KIT_TEST_S3</c> (a service
+/// URL). Without those variables the first test that needs a server starts one itself with
+/// <c>eng/servers/postgres.sh</c> or <c>eng/servers/s3.sh</c> and stops it when the test process exits. Where neither
+/// works, the tests that need the server are skipped with the reason, except under <c>CI=true</c>, where they run and
+/// fail.
+/// </summary>
+public static class TestServers
+{
+    private static readonly Lazy<(string? Value, string? Reason)> PostgreSqlServer = new(() => Locate("KIT_TEST_POSTGRES", "postgres.sh"));
+    private static readonly Lazy<(string? Value, string? Reason)> S3Server = new(() => Locate("KIT_TEST_S3", "s3.sh"));
+
+    /// <summary>Why no PostgreSQL server is available, or <see langword="null"/> when one is.</summary>
+    public static string? PostgreSqlUnavailableReason => PostgreSqlServer.Value.Reason;
+
+    /// <summary>Why no S3-compatible server is available, or <see langword="null"/> when one is.</summary>
+    public static string? S3UnavailableReason => S3Server.Value.Reason;
+
+    /// <summary>The superuser connection string of the test cluster (database <c>postgres</c>).</summary>
+    public static string PostgreSqlAdminConnectionString =>
+        PostgreSqlServer.Value.Value ?? throw new InvalidOperationException("No PostgreSQL server for the tests: " + PostgreSqlServer.Value.Reason);
+
+    /// <summary>The service URL of the S3-compatible test server (path-style, any access key is accepted).</summary>
+    public static Uri S3ServiceUrl =>
+        new(S3Server.Value.Value ?? throw new InvalidOperationException("No S3-compatible server for the tests: " + S3Server.Value.Reason));
+
+    internal static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Creates an empty database of its own for one test (class) and returns its connection string, so that tests
+    /// never see each other's tables.
+    /// </summary>
+    public static string CreatePostgreSqlDatabase(string prefix = "kit_test")
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}".ToLowerInvariant();
+        RunPsql(PostgreSqlAdminConnectionString, $"CREATE DATABASE \"{name}\"");
+        return ReplaceDatabase(PostgreSqlAdminConnectionString, name);
+    }
+
+    /// <summary>Creates an empty bucket of its own for one test (class) and returns its name.</summary>
+    public static async Task<string> CreateS3BucketAsync(string prefix = "kit-test")
+    {
+        var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)].ToLowerInvariant();
+        using var client = new HttpClient { BaseAddress = S3ServiceUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await client.PutAsync(new Uri(name, UriKind.Relative), content: null);
+        response.EnsureSuccessStatusCode();
+        return name;
+    }
+
+    private static string ReplaceDatabase(string connectionString, string database)
+    {
+        var parts = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Where(part => !part.TrimStart().StartsWith("Database=", StringComparison.OrdinalIgnoreCase));
+        return string.Join(';', parts.Append("Database=" + database));
+    }
+
+    private static void RunPsql(string connectionString, string sql)
+    {
+        var settings = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('=', 2))
+            .ToDictionary(pair => pair[0].Trim(), pair => pair.Length > 1 ? pair[1].Trim() : "", StringComparer.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo("psql") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            "-v", "ON_ERROR_STOP=1", "-q",
+            "-h", settings.GetValueOrDefault("Host", "127.0.0.1"),
+            "-p", settings.GetValueOrDefault("Port", "5432"),
+            "-U", settings.GetValueOrDefault("Username", "postgres"),
+            "-d", settings.GetValueOrDefault("Database", "postgres"),
+            "-c", sql,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"psql failed ({process.ExitCode}): {output.Trim()}");
+        }
+    }
+
+    private static (string? Value, string? Reason) Locate(string variable, string script)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } given)
+        {
+            return (given, null);
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return (null, $"{variable} is unset and eng/servers/{script} needs Linux");
+        }
+
+        var root = FindRepositoryRoot();
+        if (root is null)
+        {
+            return (null, $"{variable} is unset and the repository (eng/servers/{script}) was not found above {AppContext.BaseDirectory}");
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), $"kit-{Path.GetFileNameWithoutExtension(script)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var (exitCode, output, error) = Run("bash", Path.Combine(root, "eng", "servers", script), "start", directory);
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(variable + "=", StringComparison.Ordinal));
+        if (exitCode != 0 || line is null)
+        {
+            return (null, $"{variable} is unset and eng/servers/{script} could not start one ({exitCode}): {error.Trim()}");
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Run("bash", Path.Combine(root, "eng", "servers", script), "stop", directory);
+        return (line[(variable.Length + 1)..].Trim(), null);
+    }
+
+    private static string? FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Kit.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    private static (int ExitCode, string Output, string Error) Run(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+}
+
+/// <summary>A fact that needs the PostgreSQL test server: skipped with the reason where none is available, run under <c>CI=true</c>.</summary>
+public sealed class PostgreSqlFactAttribute : FactAttribute
+{
+    public PostgreSqlFactAttribute()
+    {
+        if (!TestServers.InCi && TestServers.PostgreSqlUnavailableReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A theory that needs the PostgreSQL test server: skipped with the reason where none is available, run under <c>CI=true</c>.</summary>
+public sealed class PostgreSqlTheoryAttribute : TheoryAttribute
+{
+    public PostgreSqlTheoryAttribute()
+    {
+        if (!TestServers.InCi && TestServers.PostgreSqlUnavailableReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A fact that needs the S3-compatible test server: skipped with the reason where none is available, run under <c>CI=true</c>.</summary>
+public sealed class S3FactAttribute : FactAttribute
+{
+    public S3FactAttribute()
+    {
+        if (!TestServers.InCi && TestServers.S3UnavailableReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A theory that needs the S3-compatible test server: skipped with the reason where none is available, run under <c>CI=true</c>.</summary>
+public sealed class S3TheoryAttribute : TheoryAttribute
+{
+    public S3TheoryAttribute()
+    {
+        if (!TestServers.InCi && TestServers.S3UnavailableReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
