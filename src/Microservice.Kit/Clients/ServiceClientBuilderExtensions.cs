@@ -1,6 +1,8 @@
 using Microservice.Kit.Clients;
+using Microservice.Kit.Clients.Internal;
 using Microservice.Kit.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -81,6 +83,42 @@ public static class ServiceClientBuilderExtensions
                 provider.GetService<TimeProvider>());
         });
     }
+
+    /// <summary>
+    /// Attaches a token this service obtains for itself from another service's token endpoint with the client-credentials
+    /// grant (a <see cref="ClientCredentialsTokenSource"/>: cached, renewed before it expires, one request at a time), for
+    /// calls made on the service's own behalf. Settings are bound from
+    /// <c>MicroserviceKit:Clients:&lt;name&gt;:Token:ClientCredentials</c> (<c>TokenEndpoint</c>, <c>ClientId</c>,
+    /// <c>ClientSecret</c>, <c>Scope</c>) and then <paramref name="configure"/>; missing ones stop the service at start.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="configure">Sets the grant's options after configuration is bound, or <see langword="null"/>.</param>
+    /// <returns>The client's builder.</returns>
+    public static IServiceClientBuilder UseClientCredentials(this IServiceClientBuilder builder, Action<ClientCredentialsTokenOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var name = builder.Name;
+        var httpName = ClientCredentialsHttpClientPrefix + name;
+        builder.Services.AddHttpClient(httpName, client =>
+        {
+            client.Timeout = TimeSpan.FromSeconds(10);
+            client.MaxResponseContentBufferSize = 64 * 1024;
+        });
+        if (configure is not null)
+        {
+            builder.Services.Configure<ServiceClientOptions>(name, options => configure(options.Token.ClientCredentials));
+        }
+
+        builder.Services.AddSingleton<IValidateOptions<ServiceClientOptions>>(new ClientCredentialsOptionsValidator(name));
+        return builder.AddTokenSource(provider =>
+        {
+            var options = provider.GetRequiredService<IOptionsMonitor<ServiceClientOptions>>().Get(name).Token.ClientCredentials;
+            var factory = provider.GetRequiredService<IHttpClientFactory>();
+            return new ClientCredentialsTokenSource(() => factory.CreateClient(httpName), options, provider.GetService<TimeProvider>());
+        });
+    }
+
+    private const string ClientCredentialsHttpClientPrefix = "Microservice.Kit.Clients.TokenEndpoint.";
 
     /// <summary>
     /// Configures the underlying <see cref="HttpClient"/> further, for example to add the API version handler:

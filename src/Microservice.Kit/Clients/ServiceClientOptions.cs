@@ -208,6 +208,42 @@ public sealed class ServiceClientTokenOptions
     [Required]
     [RegularExpression("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", ErrorMessage = "must be a valid HTTP header name")]
     public string OutgoingHeader { get; set; } = ServiceClientDefaults.OutgoingTokenHeader;
+
+    /// <summary>Where and as whom a token is obtained with the client-credentials grant, for a client that calls <c>UseClientCredentials()</c>.</summary>
+    [ValidateObjectMembers]
+    public ClientCredentialsTokenOptions ClientCredentials { get; set; } = new();
+}
+
+/// <summary>
+/// The client-credentials grant (RFC 6749 §4.4) a service client uses to obtain its own token, bound from
+/// <c>MicroserviceKit:Clients:&lt;name&gt;:Token:ClientCredentials</c>. Used by <c>UseClientCredentials()</c>.
+/// </summary>
+public sealed class ClientCredentialsTokenOptions
+{
+    /// <summary>The absolute URL of the issuing service's token endpoint, for example <c>http://employees:8080/api/v1/tokens</c>.</summary>
+    /// <value>The default is <see langword="null"/> (required).</value>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>This service's client id, as registered with the issuer (<c>MicroserviceKit:Tokens:Clients:&lt;client id&gt;</c> there).</summary>
+    /// <value>The default is <see langword="null"/> (required).</value>
+    public string? ClientId { get; set; }
+
+    /// <summary>The client secret. Keep it out of source control (environment, secret store); it is never logged.</summary>
+    /// <value>The default is <see langword="null"/> (required).</value>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Space-separated permissions to ask for, a subset of the client's.</summary>
+    /// <value>The default is <see langword="null"/>: every permission the client is registered with.</value>
+    public string? Scope { get; set; }
+
+    /// <summary>How long before the token expires a new one is obtained (at most half its lifetime), so that it never expires in flight.</summary>
+    /// <value>The default is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "must be between 0 and 1 hour")]
+    public TimeSpan RefreshBefore { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Describes the settings without the secret, so that logging them by mistake leaks nothing.</summary>
+    /// <returns>The endpoint and client id.</returns>
+    public override string ToString() => $"client credentials of '{ClientId}' at {TokenEndpoint}";
 }
 
 /// <summary>

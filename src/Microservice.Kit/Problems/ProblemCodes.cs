@@ -15,6 +15,15 @@ public static class ProblemCodes
     /// <summary>401: no valid credentials were sent.</summary>
     public const string Unauthorized = "Unauthorized";
 
+    /// <summary>401: a token endpoint's client-credentials request named an unknown client or a wrong secret (RFC 6749 §5.2 <c>invalid_client</c>).</summary>
+    public const string InvalidClient = "InvalidClient";
+
+    /// <summary>400: a client-credentials request asked for a permission the client may not hold (RFC 6749 §5.2 <c>invalid_scope</c>).</summary>
+    public const string InvalidScope = "InvalidScope";
+
+    /// <summary>400: a token endpoint got a form-encoded request for a grant other than <c>client_credentials</c> (RFC 6749 §5.2 <c>unsupported_grant_type</c>).</summary>
+    public const string UnsupportedGrantType = "UnsupportedGrantType";
+
     /// <summary>403: the caller is authenticated but lacks a permission.</summary>
     public const string Forbidden = "Forbidden";
 

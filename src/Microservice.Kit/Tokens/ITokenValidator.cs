@@ -27,8 +27,9 @@ public sealed class TokenValidationOutcome
         Permissions = [];
     }
 
-    internal TokenValidationOutcome(ClaimsIdentity identity, string? subject, string[] permissions, DateTimeOffset expiresAt, string? keyId, string? tokenId)
+    internal TokenValidationOutcome(ClaimsIdentity identity, string? subject, string[] permissions, DateTimeOffset expiresAt, string? keyId, string? tokenId, string? issuer = null)
     {
+        Issuer = issuer;
         _identity = identity;
         Subject = subject;
         Permissions = permissions;
@@ -57,6 +58,9 @@ public sealed class TokenValidationOutcome
 
     /// <summary>The <c>jti</c> of a valid token.</summary>
     public string? TokenId { get; }
+
+    /// <summary>The <c>iss</c> of a valid token: this service's own issuer or one of its trusted issuers.</summary>
+    public string? Issuer { get; }
 
     /// <summary>Every claim of a valid token (empty for a rejected one).</summary>
     public IEnumerable<Claim> Claims => _identity?.Claims ?? [];

@@ -38,26 +38,45 @@ public static class TokenEndpointExtensions
     /// Maps <c>POST <paramref name="pattern"/></c> as a token endpoint: anonymous (the caller signs in here), and every
     /// response it writes carries <c>Cache-Control: no-store</c> and <c>Pragma: no-cache</c>, so that no cache keeps a token
     /// (RFC 6749 §5.1). The handler checks the credentials and returns the token response.
+    /// A form-encoded request (<c>application/x-www-form-urlencoded</c>, OAuth's wire format) is answered by the kit instead
+    /// of the handler: the client-credentials grant (RFC 6749 §4.4) for the clients registered under
+    /// <c>MicroserviceKit:Tokens:Clients</c>, with their secret checked against its hash, <c>scope</c> narrowing their
+    /// permissions, and the sign-in throttle applied to the client id.
     /// </summary>
     /// <param name="endpoints">The endpoint route builder or group.</param>
     /// <param name="pattern">The route, for example <c>/api/v1/tokens</c>.</param>
-    /// <param name="handler">The request handler, as for <c>MapPost</c>.</param>
+    /// <param name="handler">The request handler for other requests (users signing in with a JSON body), as for <c>MapPost</c>.</param>
     /// <returns>The endpoint's convention builder.</returns>
+    /// <exception cref="InvalidOperationException">When the endpoint is built and <c>AddTokenIssuer</c> was not called.</exception>
     public static RouteHandlerBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern, Delegate handler)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
         ArgumentNullException.ThrowIfNull(handler);
-        return endpoints.MapPost(pattern, handler)
+        if (endpoints.ServiceProvider.GetService<ClientCredentialsGrant>() is null)
+        {
+            throw new InvalidOperationException("app.MapTokenEndpoint() needs the token issuer: call builder.AddMicroserviceKit().AddTokenIssuer() first.");
+        }
+
+        var builder = endpoints.MapPost(pattern, handler)
             .AllowAnonymous()
             .AddEndpointFilter(static (context, next) =>
             {
                 // Set before the handler runs, so that a handler writing its own response cannot forget them.
-                var headers = context.HttpContext.Response.Headers;
-                headers.CacheControl = "no-store";
-                headers.Pragma = "no-cache";
+                ClientCredentialsGrant.NoStore(context.HttpContext.Response);
                 return next(context);
-            });
+            })
+            .AddOpenApiOperationTransformer(ClientCredentialsOpenApi.DescribeAsync);
+        // Ahead of the handler's own delegate, whose body binding would refuse a form before any filter runs. Routing,
+        // authorization and the sign-in rate limit have already applied: they work from the endpoint, not its delegate.
+        builder.Add(static endpoint =>
+        {
+            var inner = endpoint.RequestDelegate ?? throw new InvalidOperationException("The token endpoint has no request delegate.");
+            endpoint.RequestDelegate = context => ClientCredentialsGrant.Handles(context.Request)
+                ? context.RequestServices.GetRequiredService<ClientCredentialsGrant>().HandleAsync(context)
+                : inner(context);
+        });
+        return builder;
     }
 
     /// <summary>

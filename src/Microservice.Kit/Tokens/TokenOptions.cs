@@ -94,4 +94,55 @@ public sealed class TokenOptions
     /// <value>The default is 10000.</value>
     [Range(0, 1_000_000, ErrorMessage = "must be between 0 and 1000000")]
     public int CacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// Other services whose tokens validation accepts besides this service's own, by a name of your choice
+    /// (<c>MicroserviceKit:Tokens:TrustedIssuers:employees:JwksUrl</c>). A token is checked against the one trusted
+    /// issuer its <c>iss</c> names, with that issuer's keys and audiences and the same safe defaults as every other token.
+    /// </summary>
+    /// <value>The default is empty: only this service's own tokens (or those of <see cref="JwksUrl"/>) are accepted.</value>
+    public IDictionary<string, TrustedIssuerOptions> TrustedIssuers { get; set; } = new Dictionary<string, TrustedIssuerOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The clients that may obtain a token from this service's token endpoint with the client-credentials grant
+    /// (RFC 6749 §4.4), by client id (<c>MicroserviceKit:Tokens:Clients:library:SecretHash</c>).
+    /// </summary>
+    /// <value>The default is empty: the endpoint refuses every client.</value>
+    public IDictionary<string, TokenClientOptions> Clients { get; set; } = new Dictionary<string, TokenClientOptions>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Another service whose tokens this service accepts, bound from <c>MicroserviceKit:Tokens:TrustedIssuers:&lt;name&gt;</c>.
+/// Its keys come from its JWKS document, fetched, cached and refreshed like <see cref="TokenOptions.JwksUrl"/>'s.
+/// </summary>
+public sealed class TrustedIssuerOptions
+{
+    /// <summary>The <c>iss</c> the issuer writes into its tokens; it selects this issuer's keys and audiences.</summary>
+    /// <value>The default is <see langword="null"/> (required).</value>
+    public string? Issuer { get; set; }
+
+    /// <summary>The absolute http or https URL of the issuer's JWKS document.</summary>
+    /// <value>The default is <see langword="null"/> (required).</value>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>The <c>aud</c> values accepted in this issuer's tokens; a token must name at least one of them.</summary>
+    /// <value>The default is empty (at least one is required).</value>
+    public IList<string> Audiences { get; set; } = [];
+}
+
+/// <summary>
+/// A client registered for the client-credentials grant, bound from <c>MicroserviceKit:Tokens:Clients:&lt;client id&gt;</c>.
+/// </summary>
+public sealed class TokenClientOptions
+{
+    /// <summary>
+    /// The client secret's PBKDF2 hash in ASP.NET Core Identity's format (<c>ClientSecretHasher.Hash(secret)</c> makes one).
+    /// Never the secret itself: a leaked configuration file then reveals no usable credential.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (required).</value>
+    public string? SecretHash { get; set; }
+
+    /// <summary>The permissions the client's tokens may carry; a request's <c>scope</c> may ask for fewer, never more.</summary>
+    /// <value>The default is empty: tokens without permissions.</value>
+    public IList<string> Permissions { get; set; } = [];
 }

@@ -48,12 +48,12 @@ public static class TokensKitBuilderExtensions
         // the token schemes and the 401/403 of protected endpoints.
         services.ConfigureAll<OpenApiOptions>(TokenOpenApi.Configure);
         services.AddHttpClient(JwksKeySource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
-        services.TryAddSingleton<JwksKeySource>();
-        services.TryAddSingleton<IValidationKeySource>(provider =>
-            provider.GetRequiredService<IOptions<TokenOptions>>().Value.JwksUrl is null
-                ? provider.GetRequiredService<LocalKeyRing>()
-                : provider.GetRequiredService<JwksKeySource>());
-        services.TryAddSingleton<ITokenValidator, TokenValidator>();
+        // This service's own keys, JwksUrl, and every TrustedIssuers entry: decided once the container is built, so that
+        // AddTokenIssuer may come before or after this call.
+        services.TryAddSingleton(TrustedIssuerSet.Create);
+        services.TryAddSingleton<ITokenValidator>(provider => new TokenValidator(
+            provider.GetRequiredService<TrustedIssuerSet>(), provider.GetRequiredService<IOptions<TokenOptions>>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TokenValidator>>()));
 
         services.AddAuthentication(options =>
             {
@@ -92,7 +92,9 @@ public static class TokensKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(kit);
         AddCommon(kit, configure);
         var services = kit.Services;
+        RolesOf(services).Issues = true;
         services.TryAddSingleton<ITokenIssuer, TokenIssuer>();
+        services.TryAddSingleton<ClientCredentialsGrant>();
         services.TryAddSingleton<ITokenKeyManager>(provider => provider.GetRequiredService<LocalKeyRing>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenKeyRingInitializer>());
         AddSignInThrottling(kit);
@@ -140,8 +142,22 @@ public static class TokensKitBuilderExtensions
             options.Audience ??= options.Issuer;
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>>(new TokenOptionsValidator(kit.KeyOf(Subsection))));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>>(new TokenTrustValidator(kit.KeyOf(Subsection), RolesOf(services))));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LocalKeyRing>();
+    }
+
+    // One instance per container, filled in while services are registered and read once it is built.
+    private static TokenRoles RolesOf(IServiceCollection services)
+    {
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(TokenRoles))?.ImplementationInstance is TokenRoles roles)
+        {
+            return roles;
+        }
+
+        roles = new TokenRoles();
+        services.AddSingleton(roles);
+        return roles;
     }
 
     private sealed class TokenValidationMarker;

@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Microservice.Kit.Tokens.Internal;
@@ -32,13 +31,18 @@ internal sealed class JwksKeySource : IDisposable, IValidationKeySource
     private long _lastAttemptTicks;
     private long _lastUnknownKeyFetchTicks;
 
-    public JwksKeySource(IHttpClientFactory httpClientFactory, IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<JwksKeySource> logger)
+    /// <param name="url">The JWKS document of one trusted issuer.</param>
+    /// <param name="options">The refresh intervals, shared by every trusted issuer.</param>
+    /// <param name="httpClientFactory">Makes the client named <see cref="HttpClientName"/>.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    public JwksKeySource(Uri url, TokenOptions options, IHttpClientFactory httpClientFactory, TimeProvider timeProvider, ILogger<JwksKeySource> logger)
     {
+        _url = url;
+        _options = options;
         _httpClientFactory = httpClientFactory;
-        _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
-        _url = new Uri(_options.JwksUrl ?? throw new InvalidOperationException("MicroserviceKit:Tokens:JwksUrl is not set."), UriKind.Absolute);
     }
 
     public void Dispose() => _gate.Dispose();

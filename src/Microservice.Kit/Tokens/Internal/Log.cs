@@ -59,4 +59,12 @@ internal static partial class Log
     [LoggerMessage(EventId = KitEventIds.Tokens + 23, EventName = "SignInAddressThrottled", Level = LogLevel.Information,
         Message = "Sign-in request refused from {ClientAddress}, retry after {RetryAfterSeconds} s (operation={Operation}, status={Status}, reason={Reason})")]
     public static partial void SignInAddressThrottled(ILogger logger, string clientAddress, long retryAfterSeconds, string operation = "sign-in", string status = "throttled", string reason = "address-rate");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 30, EventName = "ClientTokenIssued", Level = LogLevel.Information,
+        Message = "Token {TokenId} issued to client {ClientId} (operation={Operation}, status={Status})")]
+    public static partial void ClientTokenIssued(ILogger logger, string clientId, string tokenId, string operation = "client-credentials", string status = "ok");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 31, EventName = "ClientTokenRefused", Level = LogLevel.Warning,
+        Message = "Client-credentials request from {ClientAddress} refused (operation={Operation}, status={Status}, reason={Reason})")]
+    public static partial void ClientTokenRefused(ILogger logger, string reason, string clientAddress, string operation = "client-credentials", string status = "refused");
 }

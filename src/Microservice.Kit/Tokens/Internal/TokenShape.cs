@@ -13,13 +13,15 @@ namespace Microservice.Kit.Tokens.Internal;
 /// Runs on every token not in the cache, so it reads the segments in place (no split, pooled decode buffers, a forward-only
 /// JSON reader): the handler parses the token again anyway, and this check is pure overhead on a first-seen token.
 /// </remarks>
-internal readonly record struct TokenShape(TokenFailureReason Failure, string? Algorithm, string? KeyId)
+internal readonly record struct TokenShape(TokenFailureReason Failure, string? Algorithm, string? KeyId, string? Issuer = null)
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     private static readonly SearchValues<char> Base64UrlAlphabet = SearchValues.Create(Alphabet);
 
-    public static TokenShape Read(string token)
+    /// <param name="token">The token.</param>
+    /// <param name="readIssuer">Whether to read the unverified <c>iss</c> too, to select among several trusted issuers.</param>
+    public static TokenShape Read(string token, bool readIssuer = false)
     {
         // JWS compact serialization is exactly three segments (RFC 7515 §7.1); five would be a JWE, which the kit never accepts.
         var text = token.AsSpan();
@@ -57,7 +59,7 @@ internal readonly record struct TokenShape(TokenFailureReason Failure, string? A
             }
 
             // Both are read whole before any verdict, so that a malformed part always wins over what the other part says.
-            if (!TryReadHeader(header, out var headerFacts) || !TryReadPayload(payload, out var numericDatesAreNumbers))
+            if (!TryReadHeader(header, out var headerFacts) || !TryReadPayload(payload, readIssuer, out var numericDatesAreNumbers, out var issuer))
             {
                 return Rejected(TokenFailureReason.Malformed);
             }
@@ -76,7 +78,7 @@ internal readonly record struct TokenShape(TokenFailureReason Failure, string? A
 
             // A NumericDate is a JSON number (RFC 7519 §2); the handler would also read "1700000000" as a time.
             return numericDatesAreNumbers
-                ? new TokenShape(TokenFailureReason.None, headerFacts.Algorithm, headerFacts.KeyId)
+                ? new TokenShape(TokenFailureReason.None, headerFacts.Algorithm, headerFacts.KeyId, issuer)
                 : Rejected(TokenFailureReason.Malformed);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException)
@@ -136,9 +138,10 @@ internal readonly record struct TokenShape(TokenFailureReason Failure, string? A
         return reader.TokenType == JsonTokenType.EndObject && !reader.Read();
     }
 
-    private static bool TryReadPayload(ReadOnlySpan<byte> json, out bool numericDatesAreNumbers)
+    private static bool TryReadPayload(ReadOnlySpan<byte> json, bool readIssuer, out bool numericDatesAreNumbers, out string? issuer)
     {
         numericDatesAreNumbers = true;
+        issuer = null;
         var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -149,10 +152,17 @@ internal readonly record struct TokenShape(TokenFailureReason Failure, string? A
         {
             // Claims that are NumericDates (RFC 7519 §4.1.4-4.1.6).
             var isNumericDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8) || reader.ValueTextEquals("iat"u8);
+            var isIssuer = readIssuer && reader.ValueTextEquals("iss"u8);
             reader.Read();
             if (isNumericDate && reader.TokenType != JsonTokenType.Number)
             {
                 numericDatesAreNumbers = false;
+            }
+
+            // Only a selector: the issuer it names must still verify the signature and the handler checks iss again.
+            if (isIssuer && reader.TokenType == JsonTokenType.String)
+            {
+                issuer = reader.GetString();
             }
 
             reader.Skip();

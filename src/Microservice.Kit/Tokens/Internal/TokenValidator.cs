@@ -11,26 +11,32 @@ namespace Microservice.Kit.Tokens.Internal;
 /// Validation on <see cref="JsonWebTokenHandler"/> with what it leaves off by default: a key-bound algorithm allow-list,
 /// <c>typ: at+jwt</c>, required issuer, audience and <c>exp</c>, a 30 s skew, a size cap, <c>kid</c> as a lookup key only
 /// (no trying every key), header-embedded keys and <c>crit</c> refused, strict base64url, and a failure reason that
-/// never comes from an unverified claim. Successful outcomes are cached.
+/// never comes from an unverified claim. Several issuers may be trusted, each with its own keys and audiences (the
+/// unverified <c>iss</c> only selects which). Successful outcomes are cached.
 /// </summary>
 internal sealed class TokenValidator : ITokenValidator
 {
-    private readonly IValidationKeySource _keys;
+    private readonly TrustedIssuerSet _issuers;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly TokenOptions _options;
     private readonly JsonWebTokenHandler _handler;
     private readonly ValidatedTokenCache _cache;
-    private volatile ParametersForKeys? _parameters;
 
-    public TokenValidator(IValidationKeySource keys, IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<TokenValidator> logger)
+    public TokenValidator(TrustedIssuerSet issuers, IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<TokenValidator> logger)
     {
-        _keys = keys;
+        _issuers = issuers;
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
         _handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = _options.MaxTokenSize, MapInboundClaims = false };
         _cache = new ValidatedTokenCache(_options.CacheSize);
+    }
+
+    /// <summary>A validator that trusts one issuer, <see cref="TokenOptions.Issuer"/> and <see cref="TokenOptions.Audience"/>, with the given keys.</summary>
+    public TokenValidator(IValidationKeySource keys, IOptions<TokenOptions> options, TimeProvider timeProvider, ILogger<TokenValidator> logger)
+        : this(new TrustedIssuerSet([new TrustedIssuer("local", options.Value.Issuer!, [options.Value.Audience!], keys)]), options, timeProvider, logger)
+    {
     }
 
     public async ValueTask<TokenValidationOutcome> ValidateAsync(string? token, CancellationToken cancellationToken = default)
@@ -46,19 +52,34 @@ internal sealed class TokenValidator : ITokenValidator
             return Reject(TokenFailureReason.TooLarge);
         }
 
-        var keys = await _keys.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (_cache.TryGet(token, _timeProvider.GetUtcNow().UtcTicks, keys.Epoch, out var cached))
+        // The cache remembers which issuer validated the token; the hit counts only while that issuer's keys are the
+        // set it was validated with (a retired key drops its tokens). Asking for the keys also refreshes a stale JWKS.
+        if (_cache.TryGet(token, _timeProvider.GetUtcNow().UtcTicks, out var cached, out var cachedSource, out var cachedEpoch))
         {
-            TokenMetrics.Valid(cached: true);
-            return cached;
+            var current = await _issuers.All[cachedSource].Keys.GetAsync(cancellationToken).ConfigureAwait(false);
+            if (current.Epoch == cachedEpoch)
+            {
+                TokenMetrics.Valid(cached: true);
+                return cached;
+            }
+
+            _cache.Remove(token);
         }
 
         // Form first, before any key is used: segments, base64url, crit, embedded keys, NumericDate types.
-        var shape = TokenShape.Read(token);
+        var all = _issuers.All;
+        var shape = TokenShape.Read(token, readIssuer: all.Length > 1);
         if (shape.Failure != TokenFailureReason.None)
         {
             return Reject(shape.Failure);
         }
+
+        // The unverified iss only picks whose keys to try: the picked issuer's key must verify the signature, and the
+        // handler checks iss against that issuer again. A token naming no trusted issuer is judged by the first one, so
+        // that its verdict is the same as with a single issuer (unknown key or bad signature, never a claim).
+        var index = all.Length == 1 ? 0 : Math.Max(0, _issuers.IndexOf(shape.Issuer));
+        var trusted = all[index];
+        var keys = await trusted.Keys.GetAsync(cancellationToken).ConfigureAwait(false);
 
         // The kid picks the key and the key fixes the algorithm. Both are decided here, from the header alone, so that
         // an unverifiable token is never classified by claims nobody has verified.
@@ -71,7 +92,7 @@ internal sealed class TokenValidator : ITokenValidator
                 return Reject(TokenFailureReason.UnknownKey);
             }
 
-            keys = await _keys.RefreshForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
+            keys = await trusted.Keys.RefreshForUnknownKeyAsync(cancellationToken).ConfigureAwait(false);
             if (!keys.ByKeyId.ContainsKey(shape.KeyId!))
             {
                 return Reject(TokenFailureReason.UnknownKey);
@@ -85,7 +106,7 @@ internal sealed class TokenValidator : ITokenValidator
             return Reject(TokenFailureReason.WrongAlgorithm);
         }
 
-        var result = await _handler.ValidateTokenAsync(token, ParametersFor(keys)).ConfigureAwait(false);
+        var result = await _handler.ValidateTokenAsync(token, ParametersFor(trusted, keys)).ConfigureAwait(false);
         if (!result.IsValid)
         {
             var reason = Classify(result.Exception);
@@ -96,8 +117,8 @@ internal sealed class TokenValidator : ITokenValidator
         var jwt = (JsonWebToken)result.SecurityToken;
         var identity = result.ClaimsIdentity;
         var permissions = identity.FindAll(TokenDefaults.PermissionsClaim).Select(c => c.Value).ToArray();
-        var outcome = new TokenValidationOutcome(identity, jwt.Subject, permissions, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), jwt.Kid, jwt.Id);
-        _cache.Add(token, outcome, keys.Epoch);
+        var outcome = new TokenValidationOutcome(identity, jwt.Subject, permissions, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), jwt.Kid, jwt.Id, trusted.Issuer);
+        _cache.Add(token, outcome, keys.Epoch, index);
         TokenMetrics.Valid(cached: false);
         return outcome;
     }
@@ -109,18 +130,17 @@ internal sealed class TokenValidator : ITokenValidator
         return TokenValidationOutcome.Failure(reason);
     }
 
-    private TokenValidationParameters ParametersFor(KeySet keys)
+    private TokenValidationParameters ParametersFor(TrustedIssuer trusted, KeySet keys)
     {
-        var current = _parameters;
-        if (current is not null && ReferenceEquals(current.Keys, keys))
+        if (trusted.Parameters is ParametersForKeys current && ReferenceEquals(current.Keys, keys))
         {
             return current.Parameters;
         }
 
         var parameters = new TokenValidationParameters
         {
-            ValidIssuer = _options.Issuer,
-            ValidAudience = _options.Audience,
+            ValidIssuer = trusted.Issuer,
+            ValidAudiences = trusted.Audiences,
             ValidateIssuer = true,
             ValidateAudience = true,
             RequireAudience = true,
@@ -145,7 +165,7 @@ internal sealed class TokenValidator : ITokenValidator
             LifetimeValidator = ValidateLifetime,
             LogValidationExceptions = false,
         };
-        _parameters = new ParametersForKeys(keys, parameters);
+        trusted.Parameters = new ParametersForKeys(keys, parameters);
         return parameters;
     }
 

@@ -7,7 +7,7 @@ namespace Microservice.Kit.Tokens.Internal;
 /// each: new entries go to the young generation; when it is full it becomes the old one and the previous old one is
 /// dropped, and a hit in the old generation moves the entry back to the young one. That approximates LRU with no
 /// per-hit bookkeeping beyond a dictionary lookup, which is what makes a hit cheap. Only valid outcomes are ever
-/// added; every hit re-checks the entry's expiry (the token's <c>exp</c>) and the key-set epoch.
+/// added; every hit re-checks the entry's expiry (the token's <c>exp</c>) and the key-set epoch of the issuer that validated it.
 /// </summary>
 internal sealed class ValidatedTokenCache
 {
@@ -27,33 +27,59 @@ internal sealed class ValidatedTokenCache
 
     public bool TryGet(string token, long nowUtcTicks, long epoch, out TokenValidationOutcome outcome)
     {
-        if (Capacity > 0)
+        if (TryGet(token, nowUtcTicks, out outcome, out _, out var entryEpoch))
         {
-            var young = _young;
-            if (young.TryGetValue(token, out var entry) || TryPromote(token, out entry))
+            if (entryEpoch == epoch)
             {
-                if (entry.ExpiresUtcTicks > nowUtcTicks && entry.Epoch == epoch)
-                {
-                    outcome = entry.Outcome;
-                    return true;
-                }
-
-                _young.TryRemove(token, out _);
+                return true;
             }
+
+            Remove(token);
         }
 
         outcome = null!;
         return false;
     }
 
-    public void Add(string token, TokenValidationOutcome outcome, long epoch)
+    /// <summary>
+    /// A remembered, unexpired outcome with the trusted issuer (<paramref name="source"/>) and key-set epoch it was validated
+    /// under; the caller compares the epoch with that issuer's current one and calls <see cref="Remove"/> when it moved on.
+    /// </summary>
+    public bool TryGet(string token, long nowUtcTicks, out TokenValidationOutcome outcome, out int source, out long epoch)
+    {
+        if (Capacity > 0)
+        {
+            var young = _young;
+            if (young.TryGetValue(token, out var entry) || TryPromote(token, out entry))
+            {
+                if (entry.ExpiresUtcTicks > nowUtcTicks)
+                {
+                    outcome = entry.Outcome;
+                    source = entry.Source;
+                    epoch = entry.Epoch;
+                    return true;
+                }
+
+                Remove(token);
+            }
+        }
+
+        outcome = null!;
+        source = -1;
+        epoch = 0;
+        return false;
+    }
+
+    public void Remove(string token) => _young.TryRemove(token, out _);
+
+    public void Add(string token, TokenValidationOutcome outcome, long epoch, int source = 0)
     {
         if (Capacity == 0 || !outcome.IsValid)
         {
             return;
         }
 
-        var entry = new Entry(outcome, outcome.ExpiresAt.UtcTicks, epoch);
+        var entry = new Entry(outcome, outcome.ExpiresAt.UtcTicks, epoch, source);
         if (_young.TryAdd(token, entry) && Interlocked.Increment(ref _youngCount) >= _generationSize)
         {
             Swap();
@@ -90,5 +116,5 @@ internal sealed class ValidatedTokenCache
         }
     }
 
-    private readonly record struct Entry(TokenValidationOutcome Outcome, long ExpiresUtcTicks, long Epoch);
+    private readonly record struct Entry(TokenValidationOutcome Outcome, long ExpiresUtcTicks, long Epoch, int Source);
 }
