@@ -18,3 +18,15 @@ internal sealed class EmployeesClient(ServiceClient client)
 }
 
 internal sealed record EmployeeSummary(int Id, string Name);
+
+/// <summary>
+/// Employees as Library itself sees it, with Library's own token (client credentials, permission <c>emp.list</c>): for
+/// answers Library gives on its own authority, such as who holds a book, to callers who may not read Employees themselves.
+/// </summary>
+internal sealed class EmployeesDirectory(ServiceClient client)
+{
+    /// <summary>The employee, or <see langword="null"/> when Employees says it does not exist.</summary>
+    /// <exception cref="ServiceCallException">503 <c>DependencyUnavailable</c>: Employees, or its token endpoint, is down or refused Library's credentials.</exception>
+    public Task<EmployeeSummary?> FindAsync(int id, CancellationToken cancellationToken) =>
+        client.GetOrDefaultAsync<EmployeeSummary>($"/api/employees/{id}", cancellationToken);
+}

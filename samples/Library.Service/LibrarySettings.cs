@@ -15,6 +15,9 @@ internal sealed class LibrarySettings
 
     public string EmployeesJwksUrl => new Uri(EmployeesBaseAddress, "/.well-known/jwks.json").ToString();
 
+    /// <summary>Where Library obtains its own token (client credentials, client id <c>library</c>) for calls on its own behalf.</summary>
+    public Uri EmployeesTokenEndpoint => new(EmployeesBaseAddress, "/api/v1/tokens");
+
     public static LibrarySettings Read(IHostApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection(Section).Get<LibrarySettings>() ?? new LibrarySettings();

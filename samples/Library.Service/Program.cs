@@ -4,24 +4,32 @@ using Library.Service.Books;
 var builder = WebApplication.CreateBuilder(args);
 var settings = LibrarySettings.Read(builder);        // the Library section
 
-builder.AddMicroserviceKit()
+var kit = builder.AddMicroserviceKit()
     .AddTokenValidation(tokens =>
     {
         tokens.JwksUrl = settings.EmployeesJwksUrl;  // Employees' public keys: no shared secret
         tokens.TokenHeader = "X-Auth-Header";        // besides Authorization: Bearer
     })
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
-    .AddRepository<BookRepository>()
-    .AddServiceClient<EmployeesClient>("employees", client =>
+    .AddRepository<BookRepository>();
+kit.AddServiceClient<EmployeesClient>("employees", client =>
     {
         client.BaseAddress = settings.EmployeesBaseAddress;
         client.ApiVersion.Versions = ["2.0", "1.0"];  // asks for the highest version Employees supports
     })
     .PropagateIncomingToken();                       // Employees sees the caller's own token
+kit.AddServiceClient<EmployeesDirectory>("employees-directory", client =>
+    {
+        client.BaseAddress = settings.EmployeesBaseAddress;
+        client.ApiVersion.Versions = ["2.0", "1.0"];
+    })
+    // Library's own token (client credentials, client id and secret from MicroserviceKit:Clients:employees-directory:Token),
+    // for calls it makes on its own behalf rather than a caller's.
+    .UseClientCredentials(grant => grant.TokenEndpoint ??= settings.EmployeesTokenEndpoint);
 
 var app = builder.Build();
 app.UseMicroserviceKit();     // problem details, authentication, authorization
 app.MapKitEndpoints();        // /health/live, /health/ready
-app.MapBookEndpoints();       // /api/v1/books, /api/v1/books/{id}/loans
+app.MapBookEndpoints();       // /api/v1/books, /api/v1/books/{id}/loans, /api/v1/books/{id}/loans/borrower
 
 app.Run();

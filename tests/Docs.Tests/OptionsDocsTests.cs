@@ -30,6 +30,8 @@ public sealed partial class OptionsDocsTests
         ["MicroserviceKitOptions"] = Root,
         ["TokenOptions"] = Root + ":Tokens",
         ["SignInThrottleOptions"] = Root + ":Tokens:SignIn",
+        ["TrustedIssuerOptions"] = Root + ":Tokens:TrustedIssuers:<name>",
+        ["TokenClientOptions"] = Root + ":Tokens:Clients:<client id>",
         ["LiteDbOptions"] = Root + ":LiteDb",
         ["FileStoreOptions"] = Root + ":Files",
         ["ApiVersioningOptions"] = Root + ":Versioning",

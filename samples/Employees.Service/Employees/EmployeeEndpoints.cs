@@ -64,10 +64,10 @@ internal static class EmployeeEndpoints
         Shape(http, await GetAsync(repository, id, http.RequestAborted));
 
     private static async Task<IResult> CreateV1Async(EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
-        Created(http, 1, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address! }, http.RequestAborted));
+        Created(1, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address! }, http.RequestAborted));
 
     private static async Task<IResult> CreateV2Async(EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
-        Created(http, 2, await repository.AddAsync(
+        Created(2, await repository.AddAsync(
             new Employee { Name = body.Name!, Address = body.Address!, Email = body.Email, Department = body.Department }, http.RequestAborted));
 
     private static Task<IResult> UpdateV1Async(int id, EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
@@ -121,19 +121,17 @@ internal static class EmployeeEndpoints
         return Results.NoContent();
     }
 
-    private static IResult Created(HttpContext http, int version, Employee employee)
+    private static IResult Created(int version, Employee employee)
     {
-        http.Response.Headers.ETag = EntityTag.FromVersion(employee.Version);
         var location = $"/api/v{version}/employees/{employee.Id}";
-        return version == 1 ? Results.Created(location, EmployeeV1.From(employee)) : Results.Created(location, EmployeeV2.From(employee));
+        return version == 1
+            ? EntityResults.Created(location, EmployeeV1.From(employee), employee.Version)     // 201, Location, ETag
+            : EntityResults.Created(location, EmployeeV2.From(employee), employee.Version);
     }
 
     /// <summary>The employee in the shape of the request's version, with its ETag.</summary>
-    private static IResult Shape(HttpContext http, Employee employee)
-    {
-        http.Response.Headers.ETag = EntityTag.FromVersion(employee.Version);
-        return IsV1(http) ? Results.Ok(EmployeeV1.From(employee)) : Results.Ok(EmployeeV2.From(employee));
-    }
+    private static IResult Shape(HttpContext http, Employee employee) =>
+        IsV1(http) ? EntityResults.Ok(EmployeeV1.From(employee), employee.Version) : EntityResults.Ok(EmployeeV2.From(employee), employee.Version);
 
     private static bool IsV1(HttpContext http) => http.GetRequestedApiVersion() is not { Major: >= 2 };
 }

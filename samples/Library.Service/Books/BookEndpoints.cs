@@ -13,7 +13,7 @@ internal static class BookEndpoints
         books.MapPost("/", async (BookBody body, BookRepository repository, CancellationToken cancellationToken) =>
             {
                 var book = await repository.AddAsync(new Book { Title = body.Title!, Author = body.Author!, Isbn = body.Isbn! }, cancellationToken);
-                return Results.Created($"/api/v1/books/{book.Id}", BookResponse.From(book));
+                return EntityResults.Created($"/api/v1/books/{book.Id}", BookResponse.From(book), book.Version);   // 201, Location, ETag
             })
             .RequirePermission(Permissions.BooksWrite);
 
@@ -31,6 +31,20 @@ internal static class BookEndpoints
 
         books.MapPost("/{id:int}/loans", LendAsync).RequirePermission(Permissions.BooksWrite);
         books.MapDelete("/{id:int}/loans", GiveBackAsync).RequirePermission(Permissions.BooksWrite);
+        books.MapGet("/{id:int}/loans/borrower", BorrowerAsync).RequirePermission(Permissions.BooksRead);
+    }
+
+    /// <summary>
+    /// Who holds a book now, by the borrower's current name in Employees. Library asks with its own token (client
+    /// credentials): a caller who may read books need not be allowed to read Employees.
+    /// </summary>
+    private static async Task<BorrowerResponse> BorrowerAsync(int id, BookRepository repository, EmployeesDirectory directory, CancellationToken cancellationToken)
+    {
+        var book = await GetAsync(repository, id, cancellationToken);
+        var loan = book.Loan ?? throw new NotFoundException($"Book {id} is not lent.", "LoanNotFound");
+        var employee = await directory.FindAsync(loan.EmployeeId, cancellationToken)
+            ?? throw new KitException(StatusCodes.Status422UnprocessableEntity, "EmployeeNotFound", "Employee not found", $"Employee {loan.EmployeeId} no longer exists in Employees.");
+        return new BorrowerResponse(employee.Id, employee.Name, loan.LoanedAt);
     }
 
     /// <summary>
@@ -84,3 +98,6 @@ internal static class BookEndpoints
 
     private static ConflictException AlreadyLent(int id) => new($"Book {id} is already lent.", "BookAlreadyLent");
 }
+
+/// <summary>The holder of a lent book, by the name Employees has for them now.</summary>
+internal sealed record BorrowerResponse(int EmployeeId, string Name, DateTimeOffset LoanedAt);

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microservice.Kit.Tokens;
 using Microservice.Kit.Tokens.Internal;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -76,6 +77,16 @@ public static class TokenEndpointExtensions
                 ? context.RequestServices.GetRequiredService<ClientCredentialsGrant>().HandleAsync(context)
                 : inner(context);
         });
+        // Routing refuses a content type the endpoint does not declare (415) before any delegate runs; the handler's body
+        // binding declared JSON only. Added last, after the handler's own metadata, so that it is the one routing reads.
+        builder.Finally(static endpoint =>
+        {
+            if (endpoint.Metadata.OfType<IAcceptsMetadata>().LastOrDefault() is { } accepts
+                && !accepts.ContentTypes.Contains(ClientCredentialsOpenApi.FormMediaType, StringComparer.OrdinalIgnoreCase))
+            {
+                endpoint.Metadata.Add(new TokenEndpointAccepts([.. accepts.ContentTypes, ClientCredentialsOpenApi.FormMediaType], accepts.RequestType, accepts.IsOptional));
+            }
+        });
         return builder;
     }
 
@@ -120,5 +131,14 @@ public static class TokenEndpointExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.RequireRateLimiting(TokenDefaults.SignInRateLimiterPolicy);
+    }
+
+    private sealed class TokenEndpointAccepts(IReadOnlyList<string> contentTypes, Type? requestType, bool isOptional) : IAcceptsMetadata
+    {
+        public IReadOnlyList<string> ContentTypes { get; } = contentTypes;
+
+        public Type? RequestType { get; } = requestType;
+
+        public bool IsOptional { get; } = isOptional;
     }
 }

@@ -31,6 +31,11 @@ public sealed class ServiceClientOptionsTests
         Assert.Equal(ServiceClientTokenMode.None, options.Token.Mode);
         Assert.Null(options.Token.IncomingHeader); // follows TokenOptions.TokenHeader, so validation and propagation agree
         Assert.Equal("Authorization", options.Token.OutgoingHeader);
+        Assert.Null(options.Token.ClientCredentials.TokenEndpoint);
+        Assert.Null(options.Token.ClientCredentials.ClientId);
+        Assert.Null(options.Token.ClientCredentials.ClientSecret);
+        Assert.Null(options.Token.ClientCredentials.Scope);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Token.ClientCredentials.RefreshBefore);
         Assert.False(options.AddIdempotencyKey);
         Assert.Equal("X-Correlation-ID", options.CorrelationHeader);
         Assert.True(options.SerializerOptions.PropertyNameCaseInsensitive);

@@ -29,6 +29,8 @@ public sealed class TokenOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.JwksMinimumRefreshInterval);
         Assert.Null(options.TokenHeader);
         Assert.Equal(10_000, options.CacheSize);
+        Assert.Empty(options.TrustedIssuers);
+        Assert.Empty(options.Clients);
     }
 
     [Fact]

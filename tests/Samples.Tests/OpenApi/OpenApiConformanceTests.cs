@@ -53,6 +53,12 @@ public sealed class OpenApiConformanceTests(EmployeesFixture fixture)
         await Send(HttpMethod.Post, "/api/v1/tokens", json: new { username = Api.AdminUser, password = Api.DevAdminPassword });
         await Send(HttpMethod.Post, "/api/v1/tokens", json: new { username = Api.AdminUser });
         await Send(HttpMethod.Post, "/api/v1/tokens", json: new { username = Api.AdminUser, password = "wrong-password" });
+        // The same endpoint in OAuth's form encoding: the client-credentials grant (Library's development client).
+        FormUrlEncodedContent Grant(params (string Key, string Value)[] fields) =>
+            new([new("grant_type", "client_credentials"), .. fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value))]);
+        await Send(HttpMethod.Post, "/api/v1/tokens", content: Grant(("client_id", "library"), ("client_secret", "library-dev-client-secret-7f3a9c2e51")));
+        await Send(HttpMethod.Post, "/api/v1/tokens", content: Grant(("client_id", "library"), ("client_secret", "not-the-secret-0123456789")));
+        await Send(HttpMethod.Post, "/api/v1/tokens", content: Grant(("client_id", "library"), ("client_secret", "library-dev-client-secret-7f3a9c2e51"), ("scope", "users.manage")));
         await Send(HttpMethod.Post, "/api/v1/users", json: new { username = Api.Unique("u"), password = "a-long-password" });
         await Send(HttpMethod.Post, "/api/v1/users", json: new { username = user, password = "a-long-password" });
         await Send(HttpMethod.Post, "/api/v1/users", json: new { username = Api.Unique("u"), password = "short" });

@@ -147,16 +147,16 @@ internal sealed class ClientCredentialsGrant(
     {
         var formId = form["client_id"].ToString();
         var formSecret = form["client_secret"].ToString();
+        // Only Basic authenticates a client here; a bearer token a caller happens to send is not a client credential.
         var header = request.Headers.Authorization.ToString();
-        if (header.Length > 0)
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || header.Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
             if (formSecret.Length > 0)
             {
                 return Credentials.Fail(400, "invalid_request", ProblemCodes.BadRequest, "Bad token request", "Authenticate the client in one way only: HTTP Basic or client_secret, not both.");
             }
 
-            if (!AuthenticationHeaderValue.TryParse(header, out var value) || !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
-                || !TryDecodeBasic(value.Parameter, out var id, out var secret))
+            if (!AuthenticationHeaderValue.TryParse(header, out var value) || !TryDecodeBasic(value.Parameter, out var id, out var secret))
             {
                 return Credentials.Fail(401, "invalid_client", ProblemCodes.InvalidClient, "Invalid client", "The Authorization header is not HTTP Basic with a client id and secret.");
             }
