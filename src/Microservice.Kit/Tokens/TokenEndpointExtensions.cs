@@ -54,7 +54,8 @@ public static class TokenEndpointExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
         ArgumentNullException.ThrowIfNull(handler);
-        if (endpoints.ServiceProvider.GetService<ClientCredentialsGrant>() is null)
+        // Asked without resolving it, so that options are still validated at start rather than here.
+        if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(ClientCredentialsGrant)) != true)
         {
             throw new InvalidOperationException("app.MapTokenEndpoint() needs the token issuer: call builder.AddMicroserviceKit().AddTokenIssuer() first.");
         }
