@@ -33,4 +33,13 @@ public sealed class TokenEndpointTests
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
     }
+
+    [Fact]
+    public async Task MapTokenEndpoint_WithoutTokenIssuer_FailsAtOnceNamingTheCall()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TokenTestHost.StartAsync(
+            issue: false, configureApp: app => app.MapTokenEndpoint("/tokens", () => Results.Ok())));
+
+        Assert.Contains("AddTokenIssuer()", error.Message, StringComparison.Ordinal);
+    }
 }
