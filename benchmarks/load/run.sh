@@ -103,15 +103,24 @@ bare_pid=$!
 pids+=("$bare_pid")
 wait_ready "http://127.0.0.1:$BARE_PORT/api/v1/employees/1" "$bare_pid"
 start_employees
-# The standard stack fills its own SQLite database (the same names and addresses) and takes the keys from the JWKS.
+# The standard stack fills its own SQLite database (the same names and addresses), takes the keys from the JWKS and
+# accepts the issuer and audience the token carries (the sample's defaults depend on its content root).
+claim() { # name: a string claim of the token's payload
+    local payload=${token#*.}
+    payload=$(tr '_-' '/+' <<<"${payload%%.*}")
+    while (( ${#payload} % 4 )); do payload+="="; done
+    base64 -d <<<"$payload" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
+}
 dotnet "$work/standard-bin/StandardEmployees.dll" --db "$work/standard.db" --count "$COUNT" \
+    --issuer "$(claim iss)" --audience "$(claim aud)" \
     --jwks "http://127.0.0.1:$KIT_PORT/.well-known/jwks.json" --urls "http://127.0.0.1:$STANDARD_PORT" >"$work/standard.log" 2>&1 &
 standard_pid=$!
 pids+=("$standard_pid")
-wait_ready "http://127.0.0.1:$STANDARD_PORT/api/v1/employees/1" "$standard_pid" || true   # 401 without a token: up is enough
+wait_ready "http://127.0.0.1:$STANDARD_PORT/health" "$standard_pid"
 # The token is good for the whole run (the default lifetime is an hour); check it works before measuring.
 curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$KIT_PORT/api/v1/employees/1"
-curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$STANDARD_PORT/api/v1/employees/1"
+curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$STANDARD_PORT/api/v1/employees/1" \
+    || { echo "the standard stack refused the token:" >&2; cat "$work/standard.log" >&2; exit 1; }
 
 declare -A rps p50 p99 errs
 failures=0

@@ -17,6 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, StandardJsonContext.Default));
 builder.Services.AddProblemDetails();
+builder.Services.AddHealthChecks();
 builder.Services.AddDbContext<EmployeesDb>(o => o.UseSqlite($"Data Source={databaseFile}"));
 
 // The Employees service publishes no OpenID Connect discovery document, so the keys come from its JWKS, fetched
@@ -62,6 +63,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
+app.MapHealthChecks("/health");
 app.MapGet("/api/v1/employees/{id:int}", async (int id, EmployeesDb db, HttpContext http) =>
 {
     if (await db.Employees.FindAsync([id], http.RequestAborted) is not { } employee)
