@@ -3,6 +3,7 @@
 --   write    half POST /api/v1/employees (create), half PUT /api/v1/employees/{id} (update); the ids each thread
 --            updates walk a sequence of their own, so no two requests in flight update the same employee
 --   picture  GET /api/v1/employees/{id}/picture, id random in 1..LOAD_PICTURES
+--   floor    GET /api/v1/floor: a constant JSON document (the bare API only; no auth, no database)
 -- LOAD_TOKEN, when set, is sent as a bearer token. done() prints one "RESULT" line run.sh parses; a response is
 -- counted as an error unless its status is 2xx.
 local mode = os.getenv("LOAD_MODE") or "read"
@@ -30,7 +31,9 @@ end
 
 function request()
   n = n + 1
-  if mode == "picture" then
+  if mode == "floor" then
+    return wrk.format("GET", "/api/v1/floor", headers)
+  elseif mode == "picture" then
     return wrk.format("GET", "/api/v1/employees/" .. math.random(1, pictures) .. "/picture", headers)
   elseif mode == "write" then
     if n % 2 == 0 then

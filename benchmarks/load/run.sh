@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# End-to-end load test: the Employees sample (Release, the kit's auth + versioning + repository + file store) against
-# a bare minimal API serving the same LiteDB records (benchmarks/load/BareEmployees), same machine, same run.
+# End-to-end load test, four servers on one machine in one run:
+#   kit       the Employees sample (Release: the kit's auth + versioning + repository + file store)
+#   bare      a bare minimal API serving the same LiteDB records (benchmarks/load/BareEmployees): no auth, no kit
+#   standard  the same read on the stack the ASP.NET Core docs teach (benchmarks/load/StandardEmployees): JwtBearer
+#             validating the Employees JWKS, RequireAuthorization with a permission policy, EF Core on SQLite with
+#             the same number of employees, problem details
+#   floor     a constant JSON document from the bare API's host (no auth, no database): what Kestrel does here
 #
 #   benchmarks/load/run.sh            # DURATION=10s CONNECTIONS=32 THREADS=2 by default
 #   DURATION=15s CONNECTIONS=64 benchmarks/load/run.sh
 #
-# Steps: build both (Release); start Employees on 127.0.0.1 with a fresh data directory; seed 10,000 employees and
-# 100 pictures through its API; stop it and copy its database for the bare API; then for each of read, picture
-# and write: wrk against the bare API, then against Employees (with a token). Prints requests/s, p50/p99, non-2xx
-# and socket errors per run and the kit/bare ratios. Exit code 1 when any run had an error or a non-2xx response,
-# or when the read ratio is below TARGET_READ_RATIO (0.7). Loopback only; every wrk run is bounded by DURATION.
+# Steps: build the three (Release); start Employees on 127.0.0.1 with a fresh data directory; seed 10,000 employees
+# and 100 pictures through its API; stop it and copy its database for the bare API; start all three; then wrk for
+# the floor, then the read against bare, standard and kit, then picture and write against bare and kit. Prints
+# requests/s, p50/p99, non-2xx and socket errors per run, the read table and the ratios. Exit code 1 when any run
+# had an error or a non-2xx response, when kit/standard is below TARGET_STANDARD_RATIO (2) or kit/bare below
+# TARGET_READ_RATIO (0.7). Loopback only; every wrk run is bounded by DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -21,9 +27,12 @@ COUNT=${COUNT:-10000}
 PICTURES=${PICTURES:-100}
 KIT_PORT=${KIT_PORT:-5090}
 BARE_PORT=${BARE_PORT:-5091}
+STANDARD_PORT=${STANDARD_PORT:-5092}
 TARGET_READ_RATIO=${TARGET_READ_RATIO:-0.7}
+TARGET_STANDARD_RATIO=${TARGET_STANDARD_RATIO:-2}
 EMPLOYEES_PROJECT=${EMPLOYEES_PROJECT:-samples/Employees.Service}
 BARE_PROJECT=benchmarks/load/BareEmployees
+STANDARD_PROJECT=benchmarks/load/StandardEmployees
 LUA=$PWD/benchmarks/load/employees.lua
 
 if ! command -v wrk >/dev/null 2>&1; then
@@ -46,6 +55,7 @@ echo "== machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load 
 echo "== build (Release)"
 dotnet build "$EMPLOYEES_PROJECT" -c Release --nologo -v quiet -o "$work/employees-bin" | { grep -E "error|warn" || true; }
 dotnet build "$BARE_PROJECT" -c Release --nologo -v quiet -o "$work/bare-bin" | { grep -E "error|warn" || true; }
+dotnet build "$STANDARD_PROJECT" -c Release --nologo -v quiet -o "$work/standard-bin" | { grep -E "error|warn" || true; }
 employees_dll=$(ls "$work"/employees-bin/*.Service.dll | head -n 1)
 
 password="load-$RANDOM-$RANDOM-password"
@@ -93,10 +103,26 @@ bare_pid=$!
 pids+=("$bare_pid")
 wait_ready "http://127.0.0.1:$BARE_PORT/api/v1/employees/1" "$bare_pid"
 start_employees
+# The standard stack fills its own SQLite database (the same names and addresses), takes the keys from the JWKS and
+# accepts the issuer and audience the token carries (the sample's defaults depend on its content root).
+claim() { # name: a string claim of the token's payload
+    local payload=${token#*.}
+    payload=$(tr '_-' '/+' <<<"${payload%%.*}")
+    while (( ${#payload} % 4 )); do payload+="="; done
+    base64 -d <<<"$payload" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
+}
+dotnet "$work/standard-bin/StandardEmployees.dll" --db "$work/standard.db" --count "$COUNT" \
+    --issuer "$(claim iss)" --audience "$(claim aud)" \
+    --jwks "http://127.0.0.1:$KIT_PORT/.well-known/jwks.json" --urls "http://127.0.0.1:$STANDARD_PORT" >"$work/standard.log" 2>&1 &
+standard_pid=$!
+pids+=("$standard_pid")
+wait_ready "http://127.0.0.1:$STANDARD_PORT/health" "$standard_pid"
 # The token is good for the whole run (the default lifetime is an hour); check it works before measuring.
 curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$KIT_PORT/api/v1/employees/1"
+curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$STANDARD_PORT/api/v1/employees/1" \
+    || { echo "the standard stack refused the token:" >&2; cat "$work/standard.log" >&2; exit 1; }
 
-declare -A rps
+declare -A rps p50 p99 errs
 failures=0
 run() { # name side port token mode
     local out
@@ -107,22 +133,42 @@ run() { # name side port token mode
         wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$LUA" "http://127.0.0.1:$3" | grep '^RESULT')
     printf '%-8s %-5s %s\n' "$1" "$2" "${out#RESULT }"
     rps[$1.$2]=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$out")
+    p50[$1.$2]=$(sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p' <<<"$out")
+    p99[$1.$2]=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' <<<"$out")
     local bad
     bad=$(sed -n 's/.* non2xx=\([0-9]*\) socket_errors=\([0-9]*\).*/\1 \2/p' <<<"$out")
+    errs[$1.$2]=$(awk '{ print $1 + $2 }' <<<"$bad")
     if [[ "$bad" != "0 0" ]]; then failures=$((failures + 1)); fi
 }
 
 echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-for mode in read picture write; do
+run floor bare "$BARE_PORT" "" floor
+run read bare "$BARE_PORT" "" read
+run read std "$STANDARD_PORT" "$token" read
+run read kit "$KIT_PORT" "$token" read
+for mode in picture write; do
     run "$mode" bare "$BARE_PORT" "" "$mode"
     run "$mode" kit "$KIT_PORT" "$token" "$mode"
 done
 
-echo "== kit / bare requests per second (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
-for mode in read picture write; do
-    printf '%-8s %s\n' "$mode" "$(awk -v k="${rps[$mode.kit]}" -v b="${rps[$mode.bare]}" 'BEGIN { printf "%.2f", k / b }')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "== GET /api/v1/employees/{id} (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-44s %10s %9s %9s %7s %9s\n' server 'req/s' 'p50 ms' 'p99 ms' errors 'kit / x'
+row() { # label key
+    printf '%-44s %10s %9s %9s %7s %9s\n' "$1" "${rps[$2]}" "${p50[$2]}" "${p99[$2]}" "${errs[$2]}" "$(ratio "${rps[read.kit]}" "${rps[$2]}")"
+}
+row "floor: constant JSON, no auth, no database" floor.bare
+row "bare: minimal API + LiteDB, no auth" read.bare
+row "kit: Employees sample, Bearer token" read.kit
+row "standard: JwtBearer + policy + EF Core SQLite" read.std
+echo "== kit / bare requests per second"
+for mode in picture write; do
+    printf '%-8s %s\n' "$mode" "$(ratio "${rps[$mode.kit]}" "${rps[$mode.bare]}")"
 done
-read_ratio=$(awk -v k="${rps[read.kit]}" -v b="${rps[read.bare]}" 'BEGIN { printf "%.2f", k / b }')
-ok=$(awk -v r="$read_ratio" -v t="$TARGET_READ_RATIO" 'BEGIN { print (r >= t) ? 1 : 0 }')
-echo "read ratio $read_ratio (target >= $TARGET_READ_RATIO): $([[ $ok == 1 ]] && echo met || echo MISSED); runs with errors or non-2xx: $failures"
-[[ $ok == 1 && $failures -eq 0 ]]
+read_ratio=$(ratio "${rps[read.kit]}" "${rps[read.bare]}")
+standard_ratio=$(ratio "${rps[read.kit]}" "${rps[read.std]}")
+met() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t) ? "met" : "MISSED" }'; }
+echo "read kit/bare $read_ratio (target >= $TARGET_READ_RATIO): $(met "$read_ratio" "$TARGET_READ_RATIO");" \
+    "kit/standard $standard_ratio (target >= $TARGET_STANDARD_RATIO): $(met "$standard_ratio" "$TARGET_STANDARD_RATIO");" \
+    "runs with errors or non-2xx: $failures"
+[[ $(met "$read_ratio" "$TARGET_READ_RATIO") == met && $(met "$standard_ratio" "$TARGET_STANDARD_RATIO") == met && $failures -eq 0 ]]

@@ -23,6 +23,10 @@ internal static class BareApi
         var employees = database.GetCollection("employees", BsonAutoId.Int32);
 
         var app = builder.Build();
+
+        // The floor: what Kestrel, routing and JSON writing cost on this machine with nothing else in the request.
+        app.MapGet("/api/v1/floor", () => Results.Ok(Floor));
+
         var api = app.MapGroup("/api/v1/employees");
         api.MapGet("/{id:int}", (int id) =>
             employees.FindById(id) is { } document ? Results.Ok(ToBody(document)) : Results.NotFound());
@@ -62,6 +66,8 @@ internal static class BareApi
         app.Run();
         return 0;
     }
+
+    private static readonly EmployeeResponse Floor = new(1, "Employee 1", "1 Load Test Street", null);
 
     private static EmployeeResponse ToBody(BsonDocument document) => new(
         document["_id"].AsInt32,

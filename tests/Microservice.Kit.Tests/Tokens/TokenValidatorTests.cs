@@ -147,4 +147,23 @@ public sealed class TokenValidatorTests
 
         Assert.False(cache.TryGet("token", 0, epoch: 0, out _));
     }
+
+    [Fact]
+    public async Task Cache_TokensThatEndAlikeButDiffer_AreSeparateEntries()
+    {
+        // The cache hashes only a token's tail (its signature); equality is still the whole string.
+        using var services = new TokenServices();
+        var outcome = await services.Validator.ValidateAsync(services.Issuer.Issue(new TokenRequest("alice")).AccessToken);
+        var cache = new ValidatedTokenCache(capacity: 16);
+        var tail = new string('s', 40);
+        var now = services.Time.GetUtcNow().UtcTicks;
+
+        cache.Add("header.alice." + tail, outcome, epoch: 0);
+
+        Assert.True(cache.TryGet("header.alice." + tail, now, epoch: 0, out var hit));
+        Assert.Same(outcome, hit);
+        Assert.False(cache.TryGet("header.mallory." + tail, now, epoch: 0, out _));
+        Assert.False(cache.TryGet(tail, now, epoch: 0, out _));
+        Assert.False(cache.TryGet("x", now, epoch: 0, out _));
+    }
 }

@@ -17,6 +17,13 @@ internal sealed class PermissionPolicyProvider : DefaultAuthorizationPolicyProvi
     {
     }
 
+    /// <summary>
+    /// Permission policies never change once built, and the others come from <see cref="AuthorizationOptions"/> as the
+    /// base class's do. Without this the authorization middleware asks for and combines an endpoint's policies on every
+    /// request (a derived provider opts out of its cache by default).
+    /// </summary>
+    public override bool AllowsCachingPolicies => true;
+
     public override Task<AuthorizationPolicy?> GetPolicyAsync(string policyName)
     {
         if (policyName.StartsWith(TokenDefaults.PermissionPolicyPrefix, StringComparison.Ordinal)
