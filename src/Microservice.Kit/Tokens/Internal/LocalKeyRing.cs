@@ -101,8 +101,12 @@ internal sealed class LocalKeyRing : IDisposable, IValidationKeySource, ITokenKe
         }
     }
 
-    public async ValueTask<KeySet> GetAsync(CancellationToken cancellationToken) =>
-        Current(_state ?? await InitializeAsync(cancellationToken).ConfigureAwait(false)).KeySet;
+    // Every validation asks for the keys: no state machine once the ring is loaded.
+    public ValueTask<KeySet> GetAsync(CancellationToken cancellationToken) =>
+        _state is { } state ? ValueTask.FromResult(Current(state).KeySet) : LoadThenGetAsync(cancellationToken);
+
+    private async ValueTask<KeySet> LoadThenGetAsync(CancellationToken cancellationToken) =>
+        Current(await InitializeAsync(cancellationToken).ConfigureAwait(false)).KeySet;
 
     /// <summary>
     /// A well-formed but unknown <c>kid</c> may be a key another replica has just added: reload the ring, at most once
