@@ -144,6 +144,7 @@ public static class TokensKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>>(new TokenOptionsValidator(kit.KeyOf(Subsection))));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>>(new TokenTrustValidator(kit.KeyOf(Subsection), RolesOf(services))));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITokenKeyStore>(DefaultTokenKeyStore.Create);
         services.TryAddSingleton<LocalKeyRing>();
     }
 

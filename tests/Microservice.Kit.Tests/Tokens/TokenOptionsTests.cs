@@ -31,6 +31,8 @@ public sealed class TokenOptionsTests
         Assert.Equal(10_000, options.CacheSize);
         Assert.Empty(options.TrustedIssuers);
         Assert.Empty(options.Clients);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.KeyActivationDelay);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.KeyRingRefreshInterval);
     }
 
     [Fact]
@@ -53,6 +55,8 @@ public sealed class TokenOptionsTests
     [InlineData("MicroserviceKit:Tokens:JwksUrl", "not a url", "MicroserviceKit:Tokens:JwksUrl")]
     [InlineData("MicroserviceKit:Tokens:TokenHeader", "X Auth", "MicroserviceKit:Tokens:TokenHeader")]
     [InlineData("MicroserviceKit:Tokens:CacheSize", "-1", "MicroserviceKit:Tokens:CacheSize")]
+    [InlineData("MicroserviceKit:Tokens:KeyActivationDelay", "00:06:00", "MicroserviceKit:Tokens:KeyActivationDelay (00:06:00) must be longer than MicroserviceKit:Tokens:JwksRefreshInterval plus MicroserviceKit:Tokens:KeyRingRefreshInterval (00:06:00)")]
+    [InlineData("MicroserviceKit:Tokens:KeyRingRefreshInterval", "00:00:00", "MicroserviceKit:Tokens:KeyRingRefreshInterval")]
     public async Task Start_InvalidValue_FailsWithAMessageNamingTheKey(string key, string value, string expected)
     {
         var builder = WebApplication.CreateBuilder();
