@@ -47,7 +47,9 @@ public static class TokensKitBuilderExtensions
         // Every OpenAPI document of the service (AddVersionedOpenApi's or the application's own AddOpenApi) names
         // the token schemes and the 401/403 of protected endpoints.
         services.ConfigureAll<OpenApiOptions>(TokenOpenApi.Configure);
-        services.AddHttpClient(JwksKeySource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        KitServiceDiscovery.AddServiceDiscovery(
+            services.AddHttpClient(JwksKeySource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10)),
+            provider => provider.GetRequiredService<IOptions<TokenOptions>>().Value.JwksUrl is { } url ? new Uri(url, UriKind.Absolute) : null);
         services.TryAddSingleton<JwksKeySource>();
         services.TryAddSingleton<IValidationKeySource>(provider =>
             provider.GetRequiredService<IOptions<TokenOptions>>().Value.JwksUrl is null
