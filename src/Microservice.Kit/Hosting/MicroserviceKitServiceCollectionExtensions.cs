@@ -109,6 +109,10 @@ public static class MicroserviceKitServiceCollectionExtensions
         // defaults give, from this one call.
         KitTelemetry.Add(services, root ?? RegisteredConfiguration(services));
         services.AddServiceDiscovery();
+
+        // ServiceDiscovery's configuration provider needs an IConfiguration; a bare ServiceCollection (a worker, a
+        // test) may have none, and an empty one resolves nothing, exactly as no configuration would.
+        services.TryAddSingleton<IConfiguration>(_ => new ConfigurationBuilder().Build());
         return builder;
     }
 }
