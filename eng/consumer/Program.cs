@@ -38,7 +38,13 @@ using (var zip = ZipFile.OpenRead(package))
         "LiteDB",
         "Microsoft.AspNetCore.OpenApi",
         "Microsoft.IdentityModel.JsonWebTokens",
+        "Microsoft.Extensions.ServiceDiscovery",
         "Microsoft.OpenApi",
+        "OpenTelemetry.Exporter.OpenTelemetryProtocol",
+        "OpenTelemetry.Extensions.Hosting",
+        "OpenTelemetry.Instrumentation.AspNetCore",
+        "OpenTelemetry.Instrumentation.Http",
+        "OpenTelemetry.Instrumentation.Runtime",
         "Polly.Core",
     };
     Console.WriteLine("package dependencies: " + string.Join(", ", dependencies.Order(StringComparer.Ordinal)));

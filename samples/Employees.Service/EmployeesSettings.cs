@@ -30,6 +30,9 @@ internal sealed class EmployeesSettings
     /// <summary>The largest picture <c>PUT .../picture</c> accepts.</summary>
     public long MaxPictureBytes { get; set; } = 10L * 1024 * 1024;
 
+    /// <summary>Serves the metrics at <c>/metrics</c> for Prometheus to scrape (Microservice.Kit.Prometheus). Off by default.</summary>
+    public bool PrometheusEndpoint { get; set; }
+
     public string DatabaseFile => Path.Combine(DataDirectory, "employees.db");
 
     public string FilesDirectory => Path.Combine(DataDirectory, "files");

@@ -24,6 +24,11 @@ builder.AddMicroserviceKit()
     })
     .AddApiVersioning()
     .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
+if (settings.PrometheusEndpoint)
+{
+    builder.AddMicroserviceKit().AddPrometheusEndpoint();  // GET /metrics for Prometheus; opt-in (Employees__PrometheusEndpoint=true)
+}
+
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<Pictures>();
 builder.Services.Configure<PasswordHasherOptions>(hashing => hashing.IterationCount = settings.PasswordIterations);

@@ -8,7 +8,11 @@ internal sealed class LibrarySettings
     /// <summary>The LiteDB file. Relative paths are under the content root.</summary>
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>Where Employees is: its JWKS validates tokens, its API names a loan's borrower.</summary>
+    /// <summary>
+    /// Where Employees is: its JWKS validates tokens, its API names a loan's borrower. An address
+    /// (<c>http://localhost:5080</c>) or a service name (<c>http://employees</c>, <c>https+http://employees</c>)
+    /// that the kit resolves from <c>Services__employees__http__0</c> (or <c>__https__0</c>), as Aspire sets it.
+    /// </summary>
     public Uri EmployeesBaseAddress { get; set; } = new("http://localhost:5080");
 
     public string DatabaseFile => Path.Combine(DataDirectory, "library.db");

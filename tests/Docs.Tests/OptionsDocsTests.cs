@@ -39,7 +39,15 @@ public sealed partial class OptionsDocsTests
         ["ServiceClientOptions"] = Root + ":Clients:<name>",
         ["ApiVersionClientOptions"] = "ApiVersionClientOptions",   // code only: AddApiVersion(o => ...)
         ["FileWriteOptions"] = "FileWriteOptions",                 // code only: IFileStore.WriteAsync
+        ["PrometheusEndpointOptions"] = Root + ":Prometheus",      // Microservice.Kit.Prometheus
     };
+
+    /// <summary>The packages whose public options classes are checked: the core and the providers that have options.</summary>
+    private static readonly Assembly[] Packages =
+    [
+        typeof(ProblemCodes).Assembly,
+        typeof(Microservice.Kit.Prometheus.PrometheusEndpointOptions).Assembly,
+    ];
 
     [Fact]
     public void OptionsTables_ListEveryOptionWithItsKeyAndDefault()
@@ -80,7 +88,7 @@ public sealed partial class OptionsDocsTests
     {
         failures = [];
         var options = new Dictionary<string, Option>(StringComparer.Ordinal);
-        var optionTypes = typeof(ProblemCodes).Assembly.GetExportedTypes()
+        var optionTypes = Packages.SelectMany(a => a.GetExportedTypes())
             .Where(t => t.IsClass && t.Name.EndsWith("Options", StringComparison.Ordinal))
             .ToList();
         var nested = new HashSet<Type>();
@@ -116,7 +124,7 @@ public sealed partial class OptionsDocsTests
     }
 
     private static bool IsOptionsObject(Type type) =>
-        type.Assembly == typeof(ProblemCodes).Assembly && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
+        Packages.Contains(type.Assembly) && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
 
     private static List<Row> DocumentedRows()
     {

@@ -173,6 +173,10 @@ public static class ServiceClientKitBuilderExtensions
                     provider.GetService<ILogger<ApiVersionHandler>>()));
             }
         });
+
+        // Innermost, so that the retries, circuits and versions above see the logical name (http://employees) and
+        // each attempt resolves it again; an address that names no configured service gets no resolver at all.
+        KitServiceDiscovery.AddServiceDiscovery(http, provider => provider.GetRequiredService<IOptionsMonitor<ServiceClientOptions>>().Get(name).BaseAddress);
         return builder;
     }
 

@@ -13,7 +13,7 @@ public static class MicroserviceKitHostApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return MicroserviceKitServiceCollectionExtensions.AddCore(
-            builder.Services, builder.Configuration.GetSection(MicroserviceKitOptions.SectionName), configure: null);
+            builder.Services, builder.Configuration.GetSection(MicroserviceKitOptions.SectionName), configure: null, root: builder.Configuration);
     }
 
     /// <summary>Adds the kit, its options bound from the <c>MicroserviceKit</c> section and then set in code.</summary>
@@ -25,6 +25,6 @@ public static class MicroserviceKitHostApplicationBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         return MicroserviceKitServiceCollectionExtensions.AddCore(
-            builder.Services, builder.Configuration.GetSection(MicroserviceKitOptions.SectionName), configure);
+            builder.Services, builder.Configuration.GetSection(MicroserviceKitOptions.SectionName), configure, root: builder.Configuration);
     }
 }

@@ -64,11 +64,14 @@ public static class MicroserviceKitServiceCollectionExtensions
     {
         var registered = services.LastOrDefault(d => d.ServiceType == typeof(IConfiguration) && !d.IsKeyedService);
         return registered?.ImplementationInstance is IConfiguration configuration
-            ? AddCore(services, configuration.GetSection(MicroserviceKitOptions.SectionName), configure)
+            ? AddCore(services, configuration.GetSection(MicroserviceKitOptions.SectionName), configure, root: configuration)
             : AddCore(services, configuration: null, configure, bindsFromServiceProvider: true);
     }
 
-    internal static IMicroserviceKitBuilder AddCore(IServiceCollection services, IConfigurationSection? configuration, Action<MicroserviceKitOptions>? configure, bool bindsFromServiceProvider = false)
+    private static IConfiguration? RegisteredConfiguration(IServiceCollection services) =>
+        services.LastOrDefault(d => d.ServiceType == typeof(IConfiguration) && !d.IsKeyedService)?.ImplementationInstance as IConfiguration;
+
+    internal static IMicroserviceKitBuilder AddCore(IServiceCollection services, IConfigurationSection? configuration, Action<MicroserviceKitOptions>? configure, bool bindsFromServiceProvider = false, IConfiguration? root = null)
     {
         var builder = new MicroserviceKitBuilder(services, configuration, bindsFromServiceProvider);
         builder.AddKitOptions(subsection: null, configure)
@@ -100,6 +103,16 @@ public static class MicroserviceKitServiceCollectionExtensions
         // empty 400 and a log line unless told to throw; throwing lets the exception handler answer with a problem.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddHealthChecks();
+
+        // Traces, metrics and logs (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and logical service names in
+        // client addresses (http://employees, resolved from Services:employees:http:0): what Aspire's service
+        // defaults give, from this one call.
+        KitTelemetry.Add(services, root ?? RegisteredConfiguration(services));
+        services.AddServiceDiscovery();
+
+        // ServiceDiscovery's configuration provider needs an IConfiguration; a bare ServiceCollection (a worker, a
+        // test) may have none, and an empty one resolves nothing, exactly as no configuration would.
+        services.TryAddSingleton<IConfiguration>(_ => new ConfigurationBuilder().Build());
         return builder;
     }
 }

@@ -69,7 +69,7 @@ public sealed class TokenOptions
     /// (fetched through <c>IHttpClientFactory</c>, cached, refreshed on an unknown <c>kid</c>) and needs no secret.
     /// </summary>
     /// <value>The default is <see langword="null"/>: validation trusts this service's own keys.</value>
-    [Url(ErrorMessage = "must be an absolute http or https URL")]
+    /// <remarks>The host may be a service name resolved by service discovery (<c>https+http://employees/.well-known/jwks.json</c>, docs/hosting.md).</remarks>
     public string? JwksUrl { get; set; }
 
     /// <summary>How long a fetched JWKS document is used before it is fetched again (retired keys stop validating then).</summary>

@@ -47,7 +47,18 @@ public static class TokensKitBuilderExtensions
         // Every OpenAPI document of the service (AddVersionedOpenApi's or the application's own AddOpenApi) names
         // the token schemes and the 401/403 of protected endpoints.
         services.ConfigureAll<OpenApiOptions>(TokenOpenApi.Configure);
-        services.AddHttpClient(JwksKeySource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        // JwksUrl and the trusted issuers' JWKS addresses may be logical service names (http://identity), resolved by
+        // service discovery; the resolver stays out of the client when none of them is one.
+        KitServiceDiscovery.AddServiceDiscovery(
+            services.AddHttpClient(JwksKeySource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10)),
+            provider =>
+            {
+                var options = provider.GetRequiredService<IOptions<TokenOptions>>().Value;
+                var configuration = provider.GetService<Microsoft.Extensions.Configuration.IConfiguration>();
+                return options.TrustedIssuers.Values.Select(issuer => issuer.JwksUrl).Prepend(options.JwksUrl)
+                    .Select(url => Uri.TryCreate(url, UriKind.Absolute, out var address) ? address : null)
+                    .FirstOrDefault(address => KitServiceDiscovery.Applies(address, configuration));
+            });
         // This service's own keys, JwksUrl, and every TrustedIssuers entry: decided once the container is built, so that
         // AddTokenIssuer may come before or after this call.
         services.TryAddSingleton(TrustedIssuerSet.Create);

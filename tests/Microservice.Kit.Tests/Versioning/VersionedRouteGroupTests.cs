@@ -233,7 +233,7 @@ public sealed class VersionedRouteGroupTests
     public async Task VersionErrors_AreCountedByReason()
     {
         await using var app = await VersionedApp.StartAsync();
-        using var collector = new MetricCollector<long>(null, "Microservice.Kit", "microservice.kit.versioning.rejected");
+        using var collector = new MetricCollector<long>(null, "Microservice.Kit", "microservice_kit.versioning.rejected");
 
         (await app.Client.GetAsync("/api/v9/ping")).Dispose();
 

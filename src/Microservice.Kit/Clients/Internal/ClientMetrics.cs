@@ -42,6 +42,20 @@ internal static class ClientMetrics
         }
     }
 
+    /// <summary>
+    /// The method as a metric or span attribute: the standard methods as they are, any other as <c>_OTHER</c>
+    /// (OpenTelemetry's HTTP conventions), so that a caller cannot mint a new time series per made-up method.
+    /// </summary>
+    public static string MethodOf(HttpMethod method)
+    {
+        var name = method.Method;
+        return name switch
+        {
+            "GET" or "POST" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" or "TRACE" or "CONNECT" or "QUERY" => name,
+            _ => "_OTHER",
+        };
+    }
+
     public static void RecordCall(string service, string method, string outcome, TimeSpan elapsed)
     {
         if (Calls.Enabled)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
+using Microservice.Kit.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -43,7 +44,44 @@ internal sealed class ServiceCallHandler(
     private readonly TimeSpan _totalTimeout = options.TotalTimeout;
     private readonly long _maxResponseBufferBytes = options.MaxResponseBufferBytes;
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        KitDiagnostics.ActivitySource.HasListeners() ? SendTracedAsync(request, cancellationToken) : SendCoreAsync(request, cancellationToken);
+
+    /// <summary>
+    /// The call as one span, retries and backoff included: the per-attempt HTTP client spans (and the called
+    /// service's server spans) are its children, so a trace shows what one call to the service cost in all.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendTracedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var method = ClientMetrics.MethodOf(request.Method);
+        using var activity = KitDiagnostics.ActivitySource.StartActivity(serviceName + " " + method, ActivityKind.Internal);
+        if (activity is null)
+        {
+            return await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        activity.SetTag("microservice_kit.service", serviceName);
+        activity.SetTag("http.request.method", method);
+        try
+        {
+            var response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+            activity.SetTag("http.response.status_code", (int)response.StatusCode);
+            if ((int)response.StatusCode >= 500)
+            {
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+
+            return response;
+        }
+        catch (Exception exception)
+        {
+            activity.SetTag("error.type", exception is ServiceCallException call ? call.Failure.ToString() : exception.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var start = timeProvider.GetTimestamp();
         CopyCorrelationId(request);
@@ -284,7 +322,7 @@ internal sealed class ServiceCallHandler(
     };
 
     private void Record(HttpRequestMessage request, long start, string outcome) =>
-        ClientMetrics.RecordCall(serviceName, request.Method.Method, outcome, timeProvider.GetElapsedTime(start));
+        ClientMetrics.RecordCall(serviceName, ClientMetrics.MethodOf(request.Method), outcome, timeProvider.GetElapsedTime(start));
 
     private void CopyCorrelationId(HttpRequestMessage request)
     {

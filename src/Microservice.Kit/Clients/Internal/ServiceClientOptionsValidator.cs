@@ -15,9 +15,9 @@ internal sealed class ServiceClientOptionsValidator(string name, string key, ISe
 
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (options.BaseAddress is { } address && (!address.IsAbsoluteUri || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps)))
+        if (options.BaseAddress is { } address && !Hosting.Internal.KitServiceDiscovery.IsSupported(address))
         {
-            errors.Add($"{key}:BaseAddress must be an absolute http or https address, such as http://employees:8080/.");
+            errors.Add($"{key}:BaseAddress must be an absolute http or https address, such as http://employees:8080/, or a service name to resolve, such as https+http://employees.");
         }
 
         if (options.TotalTimeout < options.AttemptTimeout)

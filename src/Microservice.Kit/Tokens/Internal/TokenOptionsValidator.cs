@@ -18,9 +18,9 @@ internal sealed class TokenOptionsValidator(string key) : IValidateOptions<Token
 
         if (options.JwksUrl is not null)
         {
-            if (!Uri.TryCreate(options.JwksUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            if (!Uri.TryCreate(options.JwksUrl, UriKind.Absolute, out var url) || !Hosting.Internal.KitServiceDiscovery.IsSupported(url))
             {
-                failures.Add($"{key}:JwksUrl must be an absolute http or https URL.");
+                failures.Add($"{key}:JwksUrl must be an absolute http or https URL, or one on a service name to resolve (https+http://employees/.well-known/jwks.json).");
             }
         }
         else if (options.Algorithm == TokenSigningAlgorithm.HS256)

@@ -72,9 +72,9 @@ internal sealed class TokenTrustValidator(string key, TokenRoles roles) : IValid
             {
                 failures.Add($"{prefix}:JwksUrl is required (the absolute URL of that issuer's JWKS document).");
             }
-            else if (!Uri.TryCreate(trusted.JwksUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            else if (!Uri.TryCreate(trusted.JwksUrl, UriKind.Absolute, out var url) || !Hosting.Internal.KitServiceDiscovery.IsSupported(url))
             {
-                failures.Add($"{prefix}:JwksUrl must be an absolute http or https URL.");
+                failures.Add($"{prefix}:JwksUrl must be an absolute http or https URL, or one on a service name to resolve (https+http://identity/.well-known/jwks.json).");
             }
 
             if (trusted.Audiences is null || trusted.Audiences.Count == 0)

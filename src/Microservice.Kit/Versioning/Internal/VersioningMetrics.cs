@@ -8,9 +8,9 @@ internal static class VersioningMetrics
 {
     /// <summary>Requests answered with a version error, tagged <c>reason</c> (the problem code).</summary>
     public static readonly Counter<long> Rejected = KitDiagnostics.Meter.CreateCounter<long>(
-        "microservice.kit.versioning.rejected", unit: "{request}", description: "Requests rejected for their API version");
+        "microservice_kit.versioning.rejected", unit: "{request}", description: "Requests rejected for their API version");
 
     /// <summary>Client retries with a negotiated version.</summary>
     public static readonly Counter<long> ClientRetries = KitDiagnostics.Meter.CreateCounter<long>(
-        "microservice.kit.versioning.client.retries", unit: "{request}", description: "Outgoing requests retried with a negotiated API version");
+        "microservice_kit.versioning.client.retries", unit: "{request}", description: "Outgoing requests retried with a negotiated API version");
 }
