@@ -105,7 +105,7 @@ public sealed class PostgreSqlKitBuilderExtensionsTests
         var database = host.Services.GetRequiredKeyedService<PostgreSqlDatabase>("Employees");
         Assert.Same(database.DataSource, host.Services.GetRequiredKeyedService<NpgsqlDataSource>("Employees"));
         Assert.Equal("employees", database.Schema);
-        Assert.Single(host.Services.GetServices<IHostedService>().OfType<PostgreSqlInitializer>());
+        Assert.Single(host.Services.GetServices<Microservice.Kit.Hosting.IKitStartupTask>().OfType<PostgreSqlInitializer>());
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, report.Entries["postgresql-Employees"].Status);
         Assert.Single(report.Entries, entry => entry.Key.StartsWith("postgresql-", StringComparison.Ordinal));
