@@ -10,8 +10,8 @@ builder.AddMicroserviceKit()
     .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
     .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
-    .AddRepository<UserRepository>()
-    .AddRepository<EmployeeRepository>()
+    .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
+    .AddRepository<Employee, int, EmployeeDefinition>()
     .AddFileStore(files =>
     {
         files.RootPath = settings.FilesDirectory;
