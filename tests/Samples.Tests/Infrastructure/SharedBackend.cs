@@ -82,3 +82,18 @@ public static class SharedBackend
         return settings;
     }
 }
+
+/// <summary>
+/// A fact about what the embedded backends keep on the disk (the LiteDB file and its modes, its contents, its folder):
+/// skipped when the samples run on the shared backends, where the records are in PostgreSQL.
+/// </summary>
+public sealed class EmbeddedBackendFactAttribute : FactAttribute
+{
+    public EmbeddedBackendFactAttribute()
+    {
+        if (SharedBackend.Enabled)
+        {
+            Skip = "About the embedded backends' files on the disk; KIT_SAMPLES_BACKEND=shared keeps the records in PostgreSQL.";
+        }
+    }
+}
