@@ -9,9 +9,9 @@ var settings = EmployeesSettings.Read(builder);      // the Employees section; e
 builder.AddMicroserviceKit()
     .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
     .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
-    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
-    .AddRepository<UserRepository>()
-    .AddRepository<EmployeeRepository>()
+    .AddEmployeesData(builder.Configuration, settings)        // ConnectionStrings:Employees set: PostgreSQL, else LiteDB
+    .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
+    .AddRepository<Employee, int, EmployeeDefinition>()
     .AddFileStore(files =>
     {
         files.RootPath = settings.FilesDirectory;

@@ -1,20 +1,57 @@
 using Microservice.Kit.Hosting;
 using Microservice.Kit.PostgreSql;
+using Microservice.Kit.PostgreSql.Data.Internal;
 using Microservice.Kit.PostgreSql.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds PostgreSQL databases to the kit.</summary>
+/// <summary>Adds PostgreSQL databases to the kit, and PostgreSQL as the backend of its repositories.</summary>
 public static class PostgreSqlKitBuilderExtensions
 {
     private const string Section = "PostgreSql";
+
+    /// <summary>
+    /// Keeps the service's repositories in the PostgreSQL database of a connection name (a table per repository, created
+    /// and migrated on start), adding the database with <see cref="AddPostgreSqlDatabase(IMicroserviceKitBuilder, string)"/>.
+    /// A service has one data backend: adding LiteDB as well fails.
+    /// </summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="connectionName">The connection name (<c>Employees</c>): the connection string is <c>ConnectionStrings:Employees</c>.</param>
+    /// <returns>The kit builder.</returns>
+    public static IMicroserviceKitBuilder AddPostgreSql(this IMicroserviceKitBuilder kit, string connectionName)
+    {
+        kit.AddPostgreSqlDatabase(connectionName);
+        return AddBackend(kit, connectionName);
+    }
+
+    /// <summary>Keeps the service's repositories in the PostgreSQL database of a connection name, with options set in code.</summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="connectionName">The connection name (<c>Employees</c>).</param>
+    /// <param name="configure">Sets the options (<c>o =&gt; o.Schema = "employees"</c>).</param>
+    /// <returns>The kit builder.</returns>
+    public static IMicroserviceKitBuilder AddPostgreSql(this IMicroserviceKitBuilder kit, string connectionName, Action<PostgreSqlOptions> configure)
+    {
+        kit.AddPostgreSqlDatabase(connectionName, configure);
+        return AddBackend(kit, connectionName);
+    }
+
+    /// <summary>Keeps the service's repositories in the PostgreSQL database of a connection name, with options from a section of your choice.</summary>
+    /// <param name="kit">The kit builder.</param>
+    /// <param name="connectionName">The connection name (<c>Employees</c>).</param>
+    /// <param name="configuration">The section holding <see cref="PostgreSqlOptions"/>.</param>
+    /// <returns>The kit builder.</returns>
+    public static IMicroserviceKitBuilder AddPostgreSql(this IMicroserviceKitBuilder kit, string connectionName, IConfigurationSection configuration)
+    {
+        kit.AddPostgreSqlDatabase(connectionName, configuration);
+        return AddBackend(kit, connectionName);
+    }
 
     /// <summary>
     /// Adds the PostgreSQL database of a connection name: one pooled <see cref="NpgsqlDataSource"/> for the process
@@ -106,7 +143,7 @@ public static class PostgreSqlKitBuilderExtensions
             provider.GetRequiredService<IOptionsMonitor<PostgreSqlOptions>>().Get(name),
             provider.GetService<ILoggerFactory>()));
         services.AddKeyedSingleton(name, (provider, _) => provider.GetRequiredKeyedService<PostgreSqlDatabase>(name).DataSource);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlInitializer>());
+        kit.AddStartupTask<PostgreSqlInitializer>();
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             "postgresql-" + name,
             provider => new PostgreSqlHealthCheck(provider.GetRequiredKeyedService<PostgreSqlDatabase>(name)),
@@ -115,6 +152,11 @@ public static class PostgreSqlKitBuilderExtensions
             timeout: TimeSpan.FromSeconds(10)));
         return kit;
     }
+
+    private static IMicroserviceKitBuilder AddBackend(IMicroserviceKitBuilder kit, string name) =>
+        kit.AddDataBackend(provider => new PostgreSqlDataBackend(
+            provider.GetRequiredKeyedService<PostgreSqlDatabase>(name),
+            provider.GetService<ILoggerFactory>()?.CreateLogger("Microservice.Kit.PostgreSql") ?? (ILogger)NullLogger.Instance));
 
     private static PostgreSqlRegistry GetOrAddRegistry(IServiceCollection services)
     {

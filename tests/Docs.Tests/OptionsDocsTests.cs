@@ -40,6 +40,7 @@ public sealed partial class OptionsDocsTests
         ["ApiVersionClientOptions"] = "ApiVersionClientOptions",   // code only: AddApiVersion(o => ...)
         ["FileWriteOptions"] = "FileWriteOptions",                 // code only: IFileStore.WriteAsync
         ["PrometheusEndpointOptions"] = Root + ":Prometheus",      // Microservice.Kit.Prometheus
+        ["PostgreSqlOptions"] = Root + ":PostgreSql:<name>",      // Microservice.Kit.PostgreSql
     };
 
     /// <summary>The packages whose public options classes are checked: the core and the providers that have options.</summary>
@@ -47,6 +48,7 @@ public sealed partial class OptionsDocsTests
     [
         typeof(ProblemCodes).Assembly,
         typeof(Microservice.Kit.Prometheus.PrometheusEndpointOptions).Assembly,
+        typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly,
     ];
 
     [Fact]

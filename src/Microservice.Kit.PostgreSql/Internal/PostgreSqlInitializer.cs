@@ -1,5 +1,5 @@
+using Microservice.Kit.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -7,16 +7,17 @@ using Npgsql;
 namespace Microservice.Kit.PostgreSql.Internal;
 
 /// <summary>
-/// On start, before any other hosted service starts (it works in <see cref="StartingAsync"/>), opens every registered
-/// database and migrates it. A database that cannot be reached, refuses the credentials or fails a step stops the
-/// service from starting, with a message naming the setting and the server but never the password.
+/// On start, before the server accepts requests (a kit start-up task, run in registration order, so before the
+/// repositories' own), opens every registered database and migrates it. A database that cannot be reached, refuses the
+/// credentials or fails a step stops the service from starting, with a message naming the setting and the server but
+/// never the password.
 /// </summary>
 internal sealed class PostgreSqlInitializer(
-    IServiceProvider services, PostgreSqlRegistry registry, ILogger<PostgreSqlInitializer>? logger = null) : IHostedLifecycleService
+    IServiceProvider services, PostgreSqlRegistry registry, ILogger<PostgreSqlInitializer>? logger = null) : IKitStartupTask
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
-    public async Task StartingAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var sources = services.GetServices<IPostgreSqlMigrationSource>().ToList();
         foreach (var name in registry.Names)
@@ -33,31 +34,34 @@ internal sealed class PostgreSqlInitializer(
                 else
                 {
                     var command = database.DataSource.CreateCommand("SELECT 1");
-            await using var commandScope = command.ConfigureAwait(false);
+                    await using var commandScope = command.ConfigureAwait(false);
                     await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                     Log.DatabaseReady(_logger, name, database.Description, 0);
                 }
             }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException
-                && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (StartFailure(database, exception, cancellationToken) is { } failure)
             {
-                throw new InvalidOperationException(
-                    $"The PostgreSQL database of {database.ConnectionStringKey} ({database.Description}) could not be "
-                    + $"{(database.Options.MigrateOnStart ? "opened and migrated" : "opened")}: {Reason(exception)}",
-                    exception);
+                throw failure;
             }
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// The error that stops the start when <paramref name="exception"/> came from the database, naming the setting and
+    /// the server, never the password; <see langword="null"/> for anything else (a cancelled start, a programming error).
+    /// </summary>
+    public static InvalidOperationException? StartFailure(PostgreSqlDatabase database, Exception exception, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested || exception is not (NpgsqlException or TimeoutException))
+        {
+            return null;
+        }
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        return new InvalidOperationException(
+            $"The PostgreSQL database of {database.ConnectionStringKey} ({database.Description}) could not be "
+            + $"{(database.Options.MigrateOnStart ? "opened and migrated" : "opened")}: {Reason(exception)}",
+            exception);
+    }
 
     // Npgsql's messages name hosts, users, databases and SQLSTATEs, never the password.
     private static string Reason(Exception exception) => exception switch
