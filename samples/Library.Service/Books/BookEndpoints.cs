@@ -38,7 +38,7 @@ internal static class BookEndpoints
     /// Who holds a book now, by the borrower's current name in Employees. Library asks with its own token (client
     /// credentials): a caller who may read books need not be allowed to read Employees.
     /// </summary>
-    private static async Task<BorrowerResponse> BorrowerAsync(int id, BookRepository repository, EmployeesDirectory directory, CancellationToken cancellationToken)
+    private static async Task<BorrowerResponse> BorrowerAsync(int id, IRepository<Book, int> repository, EmployeesDirectory directory, CancellationToken cancellationToken)
     {
         var book = await GetAsync(repository, id, cancellationToken);
         var loan = book.Loan ?? throw new NotFoundException($"Book {id} is not lent.", "LoanNotFound");
