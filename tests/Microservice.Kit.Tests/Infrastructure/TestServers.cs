@@ -195,3 +195,93 @@ public sealed class S3TheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>Marks a test class whose tests need the PostgreSQL test server (read by <see cref="ServerFactAttribute"/>).</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class RequiresPostgreSqlAttribute : Attribute;
+
+/// <summary>Marks a test class whose tests need the S3-compatible test server (read by <see cref="ServerFactAttribute"/>).</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class RequiresS3Attribute : Attribute;
+
+/// <summary>
+/// A fact of an abstract contract suite, declared once and run by one derived class per backend: skipped with the reason
+/// when the derived class is marked <see cref="RequiresPostgreSqlAttribute"/> or <see cref="RequiresS3Attribute"/> and
+/// that server is unavailable, except under <c>CI=true</c>. (An attribute on the base method cannot know the class it
+/// runs in; the discoverer can.)
+/// </summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer("Microservice.Kit.Tests.Infrastructure.ServerFactDiscoverer", "Microservice.Kit.Tests")]
+public sealed class ServerFactAttribute : FactAttribute;
+
+/// <summary>The theory counterpart of <see cref="ServerFactAttribute"/>.</summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer("Microservice.Kit.Tests.Infrastructure.ServerTheoryDiscoverer", "Microservice.Kit.Tests")]
+public sealed class ServerTheoryAttribute : TheoryAttribute;
+
+internal static class ServerRequirements
+{
+    public static string? SkipReason(Xunit.Abstractions.ITestMethod method)
+    {
+        if (TestServers.InCi)
+        {
+            return null;
+        }
+
+        var type = method.TestClass.Class;
+        if (type.GetCustomAttributes(typeof(RequiresPostgreSqlAttribute)).Any() && TestServers.PostgreSqlUnavailableReason is { } postgres)
+        {
+            return postgres;
+        }
+
+        return type.GetCustomAttributes(typeof(RequiresS3Attribute)).Any() ? TestServers.S3UnavailableReason : null;
+    }
+}
+
+/// <summary>Discovers <see cref="ServerFactAttribute"/> tests, skipped when the class's server is unavailable.</summary>
+public sealed class ServerFactDiscoverer(Xunit.Abstractions.IMessageSink diagnosticMessageSink) : Xunit.Sdk.FactDiscoverer(diagnosticMessageSink)
+{
+    protected override Xunit.Sdk.IXunitTestCase CreateTestCase(
+        Xunit.Abstractions.ITestFrameworkDiscoveryOptions discoveryOptions, Xunit.Abstractions.ITestMethod testMethod, Xunit.Abstractions.IAttributeInfo factAttribute) =>
+        ServerRequirements.SkipReason(testMethod) is { } reason
+            ? new SkippedServerTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason)
+            : base.CreateTestCase(discoveryOptions, testMethod, factAttribute);
+}
+
+/// <summary>Discovers <see cref="ServerTheoryAttribute"/> tests, skipped when the class's server is unavailable.</summary>
+public sealed class ServerTheoryDiscoverer(Xunit.Abstractions.IMessageSink diagnosticMessageSink) : Xunit.Sdk.TheoryDiscoverer(diagnosticMessageSink)
+{
+    public override IEnumerable<Xunit.Sdk.IXunitTestCase> Discover(
+        Xunit.Abstractions.ITestFrameworkDiscoveryOptions discoveryOptions, Xunit.Abstractions.ITestMethod testMethod, Xunit.Abstractions.IAttributeInfo theoryAttribute) =>
+        ServerRequirements.SkipReason(testMethod) is { } reason
+            ? [new SkippedServerTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason)]
+            : base.Discover(discoveryOptions, testMethod, theoryAttribute);
+}
+
+/// <summary>A test case skipped because the server its class needs is unavailable.</summary>
+public sealed class SkippedServerTestCase : Xunit.Sdk.XunitTestCase
+{
+    private string _reason = "";
+
+    [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
+    public SkippedServerTestCase()
+    {
+    }
+
+    public SkippedServerTestCase(
+        Xunit.Abstractions.IMessageSink diagnosticMessageSink, Xunit.Sdk.TestMethodDisplay display, Xunit.Sdk.TestMethodDisplayOptions options,
+        Xunit.Abstractions.ITestMethod testMethod, string reason)
+        : base(diagnosticMessageSink, display, options, testMethod) => _reason = reason;
+
+    protected override string GetSkipReason(Xunit.Abstractions.IAttributeInfo factAttribute) => _reason;
+
+    public override void Serialize(Xunit.Abstractions.IXunitSerializationInfo data)
+    {
+        base.Serialize(data);
+        data.AddValue("SkipReason", _reason);
+    }
+
+    public override void Deserialize(Xunit.Abstractions.IXunitSerializationInfo data)
+    {
+        base.Deserialize(data);
+        _reason = data.GetValue<string>("SkipReason");
+    }
+}

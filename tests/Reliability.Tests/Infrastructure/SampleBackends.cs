@@ -2,17 +2,22 @@ namespace Reliability.Tests.Infrastructure;
 
 /// <summary>
 /// The data backends a sample can run on, for tests that must hold on each (the SIGKILL durability test): the name, and
-/// the environment that selects it. The PostgreSQL work adds <c>"postgresql"</c> (<c>ConnectionStrings__Employees</c>
-/// set to a database of the test's own).
+/// the environment that selects it: <c>"postgresql"</c> is <c>ConnectionStrings__Employees</c> set to a database of the
+/// test's own (the records, the users and the signing keys in PostgreSQL).
 /// </summary>
 public static class SampleBackends
 {
-    public static TheoryData<string> Names => new() { "litedb" };
+    public static TheoryData<string> Names => new() { "litedb", "postgresql" };
 
     /// <summary>The Employees sample's environment for a backend; LiteDB is the default (the data directory).</summary>
     public static Dictionary<string, string?> EmployeesEnvironment(string backend) => backend switch
     {
         "litedb" => [],
+        "postgresql" => new()
+        {
+            ["ConnectionStrings__Employees"] = Microservice.Kit.Tests.Infrastructure.TestServers.CreatePostgreSqlDatabase("kit_crash"),
+            ["MicroserviceKit__Tokens__PostgreSql__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "no such sample backend"),
     };
 }

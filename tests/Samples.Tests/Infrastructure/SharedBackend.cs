@@ -71,6 +71,8 @@ public static class SharedBackend
         };
         if (sample == Sample.Employees)
         {
+            // The signing-key ring is in the database too; its private keys are encrypted with a key every replica shares.
+            settings["MicroserviceKit__Tokens__PostgreSql__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             // Runs once per data directory, from a synchronous process launch: blocking here costs one bucket creation.
             settings["Employees__Storage__ServiceUrl"] = TestServers.S3ServiceUrl.ToString();
             settings["Employees__Storage__Bucket"] = TestServers.CreateS3BucketAsync("employees").GetAwaiter().GetResult();

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microservice.Kit.Data;
 using Microservice.Kit.Hosting;
 using Microservice.Kit.Problems;
+using Microservice.Kit.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -64,7 +65,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
 
     private static Employee NewEmployee(string name = "Ada", string address = "1 Main St") => new() { Name = name, Address = address };
 
-    [Fact]
+    [ServerFact]
     public async Task Add_AutoIds_WorkForGuidAndLong()
     {
         var book = await Books.AddAsync(new Book { Title = "Dune" });
@@ -78,7 +79,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(2, (await Loans.GetAsync(second.Id))!.EmployeeId);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_ConcurrentCreatesOfOneUniqueValue_ExactlyOneWins()
     {
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
@@ -99,7 +100,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(1, await Users.CountAsync(u => u.Username == "taken"));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_ConcurrentIfMatchOnOneVersion_ExactlyOneWinsTheRestGet412()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -123,7 +124,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(2, (await Employees.GetAsync(employee.Id))!.Version);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_ConcurrentUpdatesOfTheSameReadVersion_ExactlyOneWinsTheRestGet409()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -148,7 +149,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(7, statuses.Count(s => s == 409));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Delete_WithCurrentVersion_DeletesIt()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -159,7 +160,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.False(await Employees.DeleteAsync(employee.Id));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Find_CapturedValuesStartsWithAndNullChecks_AreTranslated()
     {
         await Employees.AddManyAsync([NewEmployee("After one"), NewEmployee("After two"), NewEmployee("Before")]);
@@ -176,7 +177,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(2, await Employees.CountAsync(e => e.Name == "Before" || e.Name == "Dept"));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task UnitOfWork_Commit_StoresEveryWriteAcrossRepositories()
     {
         var book = await Books.AddAsync(new Book { Title = "Dune" });
@@ -193,7 +194,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.False(await Books.ExistsAsync(gone.Id));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task UnitOfWork_OneStaleVersion_StoresNothingAndRestoresTheEntities()
     {
         var book = await Books.AddAsync(new Book { Title = "Dune" });
@@ -210,7 +211,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal("Dune", (await Books.GetAsync(book.Id))!.Title);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task UnitOfWork_DuplicateKeyOrMissingDelete_StoresNothing()
     {
         var book = await Books.AddAsync(new Book { Title = "Dune" });
@@ -225,7 +226,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(1, await Loans.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task UnitOfWork_CommittedTwice_Throws()
     {
         var work = NewUnitOfWork().Add(Books, new Book { Title = "Once" });
@@ -235,7 +236,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(1, await Books.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_AssignsIdVersionOneAndTimestampsFromTheClock()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -247,7 +248,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(expected, employee.UpdatedAt);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_ThenGet_ReturnsTheStoredEntity()
     {
         var added = await Employees.AddAsync(NewEmployee("Grace", "2 Side St"));
@@ -262,13 +263,13 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(added.UpdatedAt, read.UpdatedAt);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Get_Missing_ReturnsNull()
     {
         Assert.Null(await Employees.GetAsync(42));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_AssignsIncreasingIntIds()
     {
         var first = await Employees.AddAsync(NewEmployee("a"));
@@ -277,7 +278,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(first.Id + 1, second.Id);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_Invalid_ThrowsValidationListingEachField()
     {
         var error = await Assert.ThrowsAsync<ValidationException>(() => Employees.AddAsync(NewEmployee(name: "", address: new string('x', 1024))));
@@ -288,7 +289,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(0, await Employees.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_RepositoryRules_AreApplied()
     {
         var users = Users;
@@ -298,7 +299,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(["username", "email"], error.Errors.Keys.Order(StringComparer.Ordinal).Reverse());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_DuplicateUniqueValue_ThrowsConflictNamingTheField()
     {
         var users = Users;
@@ -315,7 +316,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(1, await users.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_DuplicateOnFieldWithCustomName_UsesThatName()
     {
         var users = Users;
@@ -326,7 +327,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal("emailAddress", error.Field);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Add_ExplicitExistingId_ThrowsConflictOnId()
     {
         await Employees.AddAsync(NewEmployee());
@@ -336,7 +337,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal("id", error.Field);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_DuplicateUniqueValue_ThrowsConflictAndKeepsBoth()
     {
         var users = Users;
@@ -351,7 +352,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal("bob", (await users.GetAsync(bob.Id))!.Username);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_CurrentVersion_IncrementsVersionAndUpdatedAtKeepsCreatedAt()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -370,7 +371,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(createdAt, read.CreatedAt);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_EntityBuiltFromARequestBody_KeepsTheStoredCreatedAt()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -382,7 +383,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(employee.CreatedAt, (await Employees.GetAsync(employee.Id))!.CreatedAt);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_ClearingAProperty_RemovesItsStoredValue()
     {
         var employee = NewEmployee();
@@ -395,7 +396,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Null((await Employees.GetAsync(employee.Id))!.Department);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_StaleIfMatch_Throws412AndChangesNothing()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -413,7 +414,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal("first", (await Employees.GetAsync(employee.Id))!.Name);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_StaleEntityVersionWithoutIfMatch_Throws409()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -430,7 +431,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal("winner", (await Employees.GetAsync(employee.Id))!.Name);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_NoMatchTag_Throws412()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -440,7 +441,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(412, error.StatusCode);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_Missing_ThrowsNotFound()
     {
         var error = await Assert.ThrowsAsync<NotFoundException>(() => Employees.UpdateAsync(new Employee { Id = 9, Name = "x", Address = "y", Version = 1 }));
@@ -448,7 +449,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(404, error.StatusCode);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Update_Invalid_ThrowsValidationAndChangesNothing()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -460,7 +461,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(1, employee.Version);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Delete_Existing_RemovesItAndReturnsTrue()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -471,7 +472,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.False(await Employees.DeleteAsync(employee.Id));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Delete_WithStaleVersion_Throws412AndKeepsIt()
     {
         var employee = await Employees.AddAsync(NewEmployee());
@@ -485,7 +486,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.False(await Employees.DeleteAsync(employee.Id, expectedVersion: 2));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task ExistsAnyCountFind_AnswerFromTheStoredEntities()
     {
         await Employees.AddManyAsync([NewEmployee("a"), NewEmployee("b"), NewEmployee("b")]);
@@ -502,7 +503,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Null(await Employees.FindOneAsync(e => e.Name == "z"));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task AddMany_StoresAllWithVersionsAndIds()
     {
         var many = Enumerable.Range(0, 500).Select(i => NewEmployee("e" + i)).ToList();
@@ -515,7 +516,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(500, await Employees.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task AddMany_OneDuplicate_StoresNone()
     {
         var users = Users;
@@ -532,7 +533,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(1, await users.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task AddMany_OneInvalid_StoresNoneAndNamesItsPosition()
     {
         var error = await Assert.ThrowsAsync<ValidationException>(() => Employees.AddManyAsync([NewEmployee(), NewEmployee(name: "")]));
@@ -541,7 +542,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(0, await Employees.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Page_ReturnsTheRequestedSliceAndTotal()
     {
         await Employees.AddManyAsync(Enumerable.Range(1, 45).Select(i => NewEmployee($"e{i:D2}")));
@@ -554,7 +555,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(Enumerable.Range(21, 20), page.Items.Select(e => e.Id));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Page_LastPartialPage_HoldsTheRest()
     {
         await Employees.AddManyAsync(Enumerable.Range(1, 45).Select(i => NewEmployee($"e{i:D2}")));
@@ -565,7 +566,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(45, page.Total);
     }
 
-    [Theory]
+    [ServerTheory]
     [InlineData(4)]
     [InlineData(int.MaxValue)]
     public async Task Page_PastTheEnd_IsEmptyWithTheTotal(int pageNumber)
@@ -579,7 +580,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(pageNumber, page.Page);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Page_EmptyCollection_IsEmptyWithTotalZero()
     {
         var page = await Employees.PageAsync(new PageRequest<Employee>(1, 20));
@@ -588,7 +589,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(0, page.Total);
     }
 
-    [Theory]
+    [ServerTheory]
     [InlineData(1, 0, "pageSize")]
     [InlineData(1, 101, "pageSize")]
     [InlineData(1, -5, "pageSize")]
@@ -603,7 +604,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(field == "page" ? "must be 1 or more" : "must be 1 to 100", Assert.Single(error.Errors[field]));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Page_FilterAndSort_AreApplied()
     {
         await Employees.AddManyAsync([NewEmployee("carol", "x"), NewEmployee("alice", "y"), NewEmployee("bob", "x"), NewEmployee("dave", "x")]);
@@ -616,7 +617,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(["dave", "carol", "bob", "alice"], descending.Items.Select(e => e.Name));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Page_DescendingWithoutOrderBy_OrdersByIdDescending()
     {
         await Employees.AddManyAsync(Enumerable.Range(1, 5).Select(i => NewEmployee($"e{i}")));
@@ -626,7 +627,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal([5, 4, 3], page.Items.Select(e => e.Id));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Operations_CanceledToken_ThrowBeforeTouchingTheDatabase()
     {
         using var cancellation = new CancellationTokenSource();
@@ -637,7 +638,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(0, await Employees.CountAsync());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Modify_SixteenConcurrentUnconditional_AllSucceedAndNoneIsLost()
     {
         var employee = await Employees.AddAsync(new Employee { Name = "counter", Address = "0" });
@@ -650,7 +651,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(Enumerable.Range(2, 16).Select(v => (long)v), results.Select(r => r.Version).Order());
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Modify_CurrentExpectedVersion_UpdatesOnce()
     {
         var employee = await Employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
@@ -661,7 +662,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal("Paris", (await Employees.GetAsync(employee.Id))!.Address);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Modify_StaleExpectedVersion_Throws412AndChangesNothing()
     {
         var employee = await Employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
@@ -678,7 +679,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(("Paris", 2L), (stored!.Address, stored.Version));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Modify_Missing_Throws404()
     {
         var error = await Assert.ThrowsAsync<NotFoundException>(() => Employees.ModifyAsync(404, e => e.Address = "x"));
@@ -686,7 +687,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(404, error.StatusCode);
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Modify_ChangeThatBreaksValidation_Throws400AndChangesNothing()
     {
         var employee = await Employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
@@ -697,7 +698,7 @@ public abstract class RepositoryContractTests<TFixture> : IClassFixture<TFixture
         Assert.Equal(("Ada", 1L), (stored!.Name, stored.Version));
     }
 
-    [Fact]
+    [ServerFact]
     public async Task Modify_ChangeThatThrows_ChangesNothingAndTheRepositoryStaysUsable()
     {
         var employee = await Employees.AddAsync(new Employee { Name = "Ada", Address = "London" });

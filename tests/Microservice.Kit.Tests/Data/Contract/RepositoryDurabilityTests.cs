@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microservice.Kit.Data;
 using Microservice.Kit.Hosting;
+using Microservice.Kit.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Microservice.Kit.Tests.Data.Contract;
@@ -28,17 +29,22 @@ public sealed class RepositoryDurabilityTests
             directory.Delete(recursive: true);
         }
     }
+
+    [PostgreSqlFact]
+    public Task PostgreSql_AcknowledgedWrites_SurviveKillMinus9() =>
+        DurabilityBackends.RunAsync("postgresql", TestServers.CreatePostgreSqlDatabase("kit_durability"));
 }
 
 /// <summary>
 /// The backends the durability test (and its child process) can build a kit on, by name, over a target (a LiteDB
-/// file, a connection string). The PostgreSQL work adds <c>"postgresql"</c>.
+/// file, a connection string). 
 /// </summary>
 public static class DurabilityBackends
 {
     public static IReadOnlyDictionary<string, Action<IMicroserviceKitBuilder, string>> All { get; } = new Dictionary<string, Action<IMicroserviceKitBuilder, string>>
     {
         ["litedb"] = static (kit, target) => kit.AddLiteDb(options => options.ConnectionString = target),
+        ["postgresql"] = static (kit, target) => kit.AddPostgreSql("durability", options => options.ConnectionString = target),
     };
 
     /// <summary>Builds the kit with the test's employees repository on a backend and runs its start-up tasks, as a host would.</summary>
