@@ -41,6 +41,7 @@ public sealed partial class OptionsDocsTests
         ["FileWriteOptions"] = "FileWriteOptions",                 // code only: IFileStore.WriteAsync
         ["PrometheusEndpointOptions"] = Root + ":Prometheus",      // Microservice.Kit.Prometheus
         ["PostgreSqlOptions"] = Root + ":PostgreSql:<name>",      // Microservice.Kit.PostgreSql
+        ["PostgreSqlKeyRingOptions"] = Root + ":Tokens:PostgreSql", // Microservice.Kit.PostgreSql
     };
 
     /// <summary>The packages whose public options classes are checked: the core and the providers that have options.</summary>

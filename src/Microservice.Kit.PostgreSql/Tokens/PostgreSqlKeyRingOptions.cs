@@ -18,5 +18,5 @@ public sealed class PostgreSqlKeyRingOptions
     /// them. New keys are always encrypted with <see cref="EncryptionKey"/>.
     /// </summary>
     /// <value>The default is empty.</value>
-    public IList<string> PreviousEncryptionKeys { get; } = [];
+    public IList<string> PreviousEncryptionKeys { get; set; } = [];
 }
