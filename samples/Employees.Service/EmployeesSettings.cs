@@ -92,9 +92,10 @@ internal static class Permissions
     public const string FilesRead = "files.read";
     public const string FilesWrite = "files.write";
     public const string UsersManage = "users.manage";
+    public const string KeysManage = "keys.manage";
     public const string BooksRead = "books.read";
     public const string BooksWrite = "books.write";
 
     public static IReadOnlyList<string> All { get; } =
-        [EmployeesCreate, EmployeesList, EmployeesUpdate, EmployeesDelete, FilesRead, FilesWrite, UsersManage, BooksRead, BooksWrite];
+        [EmployeesCreate, EmployeesList, EmployeesUpdate, EmployeesDelete, FilesRead, FilesWrite, UsersManage, KeysManage, BooksRead, BooksWrite];
 }

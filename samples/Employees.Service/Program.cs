@@ -1,6 +1,8 @@
 using Employees.Service;
 using Employees.Service.Employees;
+using Employees.Service.Keys;
 using Employees.Service.Users;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,11 +32,16 @@ builder.Services.Configure<PasswordHasherOptions>(hashing => hashing.IterationCo
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddSingleton<DecoyPasswordHash>();
 builder.Services.AddHostedService<AdminSeeder>();     // admin, with every permission of both services
+// Behind the gateway every request comes from it: take the client's address from X-Forwarded-For, trusted from loopback
+// only (the default KnownNetworks), so that sign-in throttling counts clients, not the gateway.
+builder.Services.Configure<ForwardedHeadersOptions>(forwarded => forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
 
 var app = builder.Build();
+app.UseForwardedHeaders();
 app.UseMicroserviceKit();     // problem details, versioning, authentication, authorization
 app.MapKitEndpoints();        // /health/live, /health/ready, /.well-known/jwks.json, /openapi/v1.json, /openapi/v2.json
 app.MapUserEndpoints();       // POST /api/v1/tokens, POST /api/v1/users
+app.MapKeyEndpoints();        // GET and POST /api/v1/keys: the signing keys, rotation
 app.MapEmployeeEndpoints();   // /api/v1/employees (deprecated), /api/v2/employees, /api/employees; their pictures
 
 var files = app.MapFileEndpoints("/api/v1/files").WithGroupName("v1");
