@@ -16,9 +16,10 @@ internal static class UnreachedDestinationRetry
     {
         var proxy = context.GetReverseProxyFeature();
         var counters = context.RequestServices.GetRequiredService<DestinationCounters>();
+        var candidates = proxy.AvailableDestinations;   // load balancing narrows the feature's list to the one it picks
         await next();
         if (IsUnreached(context) && proxy.ProxiedDestination is { } failed
-            && proxy.AvailableDestinations.Where(d => !ReferenceEquals(d, failed)).ToList() is { Count: > 0 } others)
+            && candidates.Where(d => !ReferenceEquals(d, failed)).ToList() is { Count: > 0 } others)
         {
             counters.Retried(failed.DestinationId);
             context.Features.Set<IForwarderErrorFeature>(null);

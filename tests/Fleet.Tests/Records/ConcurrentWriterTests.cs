@@ -31,6 +31,7 @@ public sealed class ConcurrentWriterTests(FleetTopology fleet)
         for (var version = 1; version <= Versions; version++)
         {
             using var current = await b.SendAsync(HttpMethod.Get, path, fleet.AdminToken);
+            await current.ReadJsonAsync(HttpStatusCode.OK);
             var etag = current.Headers.ETag ?? throw new InvalidOperationException("GET answered without an ETag");
             var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var writes = Enumerable.Range(0, Writers).Select(async writer =>
