@@ -87,6 +87,8 @@ shared=(
   "Employees__Storage__ServiceUrl=http://127.0.0.1:$S3_PORT"
   "Employees__Storage__Bucket=employees"
   "AWS_ACCESS_KEY_ID=fleet" "AWS_SECRET_ACCESS_KEY=fleet-secret" "AWS_REGION=us-east-1"
+  # Encrypts the signing keys in the database; every replica must hold the same one. A fresh one per run, like the data.
+  "MicroserviceKit__Tokens__PostgreSql__EncryptionKey=$(openssl rand -base64 32)"
 )
 echo "== Employees replicas, the gateway, Library"
 # One after the other: the first start creates the schema, the admin user and the signing key that the second finds.

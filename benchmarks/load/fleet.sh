@@ -48,9 +48,12 @@ trap cleanup EXIT
 
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); backend: $BACKEND"
 echo "== build (Release)"
-dotnet build samples/Employees.Service -c Release --nologo -v quiet -o "$work/employees-bin" | { grep -E "error|warn" || true; }
-dotnet build samples/Gateway -c Release --nologo -v quiet -o "$work/gateway-bin" | { grep -E "error|warn" || true; }
-dotnet build benchmarks/load/BareEmployees -c Release --nologo -v quiet -o "$work/bare-bin" | { grep -E "error|warn" || true; }
+for project in samples/Employees.Service samples/Gateway benchmarks/load/BareEmployees; do
+  dotnet build "$project" -c Release --nologo -v quiet | { grep -E "error|warn" || true; }
+done
+employees_bin=$PWD/samples/Employees.Service/bin/Release/net10.0
+gateway_bin=$PWD/samples/Gateway/bin/Release/net10.0
+bare_dll=$PWD/benchmarks/load/BareEmployees/bin/Release/net10.0/BareEmployees.dll
 
 password="fleet-$RANDOM-$RANDOM-password"
 shared=()
@@ -72,7 +75,7 @@ wait_ready() { # url pid
 }
 
 start_replica() { # name port
-  (cd "$work/employees-bin" && exec env ASPNETCORE_ENVIRONMENT=Production Employees__DataDirectory="$work/$1" \
+  (cd "$employees_bin" && exec env ASPNETCORE_ENVIRONMENT=Production Employees__DataDirectory="$work/$1" \
     Employees__Admin__Password="$password" Logging__LogLevel__Default=Warning "${shared[@]}" \
     dotnet Employees.Service.dll --urls "http://127.0.0.1:$2") >"$work/$1.log" 2>&1 &
   pids+=("$!")
@@ -84,7 +87,7 @@ echo "== seed $COUNT employees through replica a"
 picture="$work/picture.png"
 { printf '\x89PNG\r\n\x1a\n'; head -c 1024 /dev/urandom; } > "$picture"
 start_replica a "$A_PORT"
-token=$(dotnet "$work/bare-bin/BareEmployees.dll" seed --url "http://127.0.0.1:$A_PORT" --password "$password" \
+token=$(dotnet "$bare_dll" seed --url "http://127.0.0.1:$A_PORT" --password "$password" \
   --count "$COUNT" --pictures 0 --picture "$picture" | tail -n 1)
 if [[ "$BACKEND" == "embedded" ]]; then
   kill "$a_pid"; wait "$a_pid" 2>/dev/null || true
@@ -92,7 +95,7 @@ if [[ "$BACKEND" == "embedded" ]]; then
   start_replica a "$A_PORT"
 fi
 start_replica b "$B_PORT"
-(cd "$work/gateway-bin" && exec env Logging__LogLevel__Default=Warning \
+(cd "$gateway_bin" && exec env Logging__LogLevel__Default=Warning \
   ReverseProxy__Clusters__employees__Destinations__a__Address="http://127.0.0.1:$A_PORT" \
   ReverseProxy__Clusters__employees__Destinations__b__Address="http://127.0.0.1:$B_PORT" \
   dotnet Gateway.dll --urls "http://127.0.0.1:$GATEWAY_PORT") >"$work/gateway.log" 2>&1 &

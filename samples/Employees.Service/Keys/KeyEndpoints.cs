@@ -18,7 +18,7 @@ internal static class KeyEndpoints
 
     private static async Task<IResult> RotateAsync(ITokenKeyManager keys, CancellationToken cancellationToken)
     {
-        var key = await keys.RotateAsync(cancellationToken);
+        var key = await keys.RotateAsync(cancellationToken: cancellationToken);
         return TypedResults.Created($"/api/v1/keys/{Uri.EscapeDataString(key.KeyId)}", key);
     }
 }

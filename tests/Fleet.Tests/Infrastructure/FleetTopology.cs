@@ -16,7 +16,7 @@ public sealed class FleetTopology : IAsyncLifetime
     public static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>The key ring's activation delay the replicas run with: a rotated key signs only this long after it is made.</summary>
-    public static readonly TimeSpan KeyActivationDelay = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan KeyActivationDelay = TimeSpan.FromSeconds(8);
 
     public FleetServers Servers { get; private set; } = null!;
 
@@ -30,6 +30,8 @@ public sealed class FleetTopology : IAsyncLifetime
 
     /// <summary>A token of the seeded <c>admin</c> (every permission), issued by A.</summary>
     public string AdminToken { get; private set; } = null!;
+
+    private readonly string _keyEncryptionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     private string _dataRoot = null!;
 
@@ -76,9 +78,11 @@ public sealed class FleetTopology : IAsyncLifetime
     }
 
     /// <summary>
-    /// The environment of a replica: the shared database and bucket, a data directory of its own (nothing in it may matter
-    /// once the shared backends are on), cheap password hashes so that sign-ins do not dominate the suite, and a short
-    /// key-ring refresh and activation delay so that a rotation completes within a test.
+    /// The environment of a replica: the shared database and bucket, the key that encrypts the signing keys in the database
+    /// (the same on every replica), a data directory of its own (nothing in it may matter once the shared backends are
+    /// on), cheap password hashes so that sign-ins do not dominate the suite, and a short key-ring refresh and activation
+    /// delay (longer than the key-ring refresh plus the JWKS refresh, as the options require) so that a rotation completes
+    /// within a test.
     /// </summary>
     private Dictionary<string, string?> Replica(string name) => new()
     {
@@ -90,8 +94,9 @@ public sealed class FleetTopology : IAsyncLifetime
         ["AWS_REGION"] = "us-east-1",
         ["Employees__DataDirectory"] = Path.Combine(_dataRoot, name),
         ["Employees__PasswordIterations"] = "10000",
-        ["MicroserviceKit__Tokens__KeyRing__RefreshInterval"] = "00:00:02",
-        ["MicroserviceKit__Tokens__KeyRing__ActivationDelay"] = "00:00:06",
+        ["MicroserviceKit__Tokens__PostgreSql__EncryptionKey"] = _keyEncryptionKey,
+        ["MicroserviceKit__Tokens__KeyRingRefreshInterval"] = "00:00:02",
+        ["MicroserviceKit__Tokens__KeyActivationDelay"] = "00:00:08",
         ["MicroserviceKit__Tokens__JwksRefreshInterval"] = "00:00:03",
         ["MicroserviceKit__Tokens__JwksMinimumRefreshInterval"] = "00:00:01",
     };
