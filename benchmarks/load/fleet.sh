@@ -9,8 +9,9 @@
 # BACKEND=embedded seeds replica A, then gives B a copy of A's data directory (its LiteDB file and signing key), so both
 # serve the same records and accept the same token; BACKEND=shared seeds A and B reads the same database. Each round runs
 # wrk (GET /api/v1/employees/{random id} with a bearer token) against A directly, then against the gateway, after a
-# warm-up; rounds alternate so that drift on a shared machine hits both sides. Prints requests/s, p50/p99 and the
-# gateway/direct ratio; exit code 1 when a run had errors or non-2xx answers, or the ratio is below TARGET_RATIO (0.9).
+# warm-up; rounds alternate so that drift on a shared machine hits both sides. Prints requests/s, p50/p99, the CPU time
+# per request of the replicas and of the gateway (what the hop costs, however much of a shared machine a run got) and
+# the gateway/direct ratio; exit code 1 when a run had errors or non-2xx answers, or the ratio is below TARGET_RATIO (0.9).
 # Loopback only; every run is bounded by DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -105,15 +106,25 @@ for port in "$A_PORT" "$B_PORT" "$GATEWAY_PORT"; do # the token is good on both 
   curl -fsS -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/employees/1"
 done
 
+gateway_pid=${pids[-1]}
+ticks_per_second=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process
+
 declare -A total
 failures=0
 run() { # side port
-  local out
+  local out before_gateway before_replicas requests
   LOAD_MODE=read LOAD_TOKEN=$token LOAD_COUNT=$COUNT LOAD_THREADS=$THREADS \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$LUA" "http://127.0.0.1:$2" >/dev/null
+  before_gateway=$(cpu_ticks "$gateway_pid")
+  before_replicas=$(( $(cpu_ticks "$a_pid") + $(cpu_ticks "$b_pid") ))
   out=$(LOAD_MODE=read LOAD_TOKEN=$token LOAD_COUNT=$COUNT LOAD_THREADS=$THREADS \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$LUA" "http://127.0.0.1:$2" | grep '^RESULT')
-  printf '%-8s %s\n' "$1" "${out#RESULT }"
+  requests=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$out")
+  # CPU time per request: what the hop costs, independent of how much of the shared machine the run got.
+  printf '%-8s %s replica_cpu_us=%s gateway_cpu_us=%s\n' "$1" "${out#RESULT }" \
+    "$(awk -v t=$(( $(cpu_ticks "$a_pid") + $(cpu_ticks "$b_pid") - before_replicas )) -v h="$ticks_per_second" -v n="$requests" 'BEGIN { printf "%.0f", t / h * 1e6 / n }')" \
+    "$(awk -v t=$(( $(cpu_ticks "$gateway_pid") - before_gateway )) -v h="$ticks_per_second" -v n="$requests" 'BEGIN { printf "%.0f", t / h * 1e6 / n }')"
   total[$1]=$(awk -v t="${total[$1]:-0}" -v r="$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$out")" 'BEGIN { print t + r }')
   [[ "$(sed -n 's/.* non2xx=\([0-9]*\) socket_errors=\([0-9]*\).*/\1 \2/p' <<<"$out")" == "0 0" ]] || failures=$((failures + 1))
 }

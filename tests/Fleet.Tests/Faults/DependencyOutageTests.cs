@@ -63,12 +63,20 @@ public sealed class DependencyOutageTests(FleetTopology fleet, ITestOutputHelper
         var load = new Load();
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(Workers, operation, stop.Token);
+        TimeSpan haltedAt, resumedAt;
         await Task.Delay(TimeSpan.FromSeconds(2));
         await halt();
-        var haltedAt = load.Now;
-        await Task.Delay(Outage);
-        await resume();                      // returns once the server accepts connections again
-        var resumedAt = load.Now;
+        try
+        {
+            haltedAt = load.Now;
+            await Task.Delay(Outage);
+        }
+        finally
+        {
+            await resume();                  // returns once the server accepts connections again
+            resumedAt = load.Now;
+        }
+
         await Task.Delay(RecoveryBound + TimeSpan.FromSeconds(3));
         await stop.CancelAsync();
         await running;
