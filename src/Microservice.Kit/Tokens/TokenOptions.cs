@@ -94,4 +94,21 @@ public sealed class TokenOptions
     /// <value>The default is 10000.</value>
     [Range(0, 1_000_000, ErrorMessage = "must be between 0 and 1000000")]
     public int CacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long a rotated key is only published before it signs, so that every replica and every validating service
+    /// knows it before the first token it signs (the Data Protection key-ring model). Must be longer than
+    /// <see cref="JwksRefreshInterval"/> plus <see cref="KeyRingRefreshInterval"/>. A service's first key signs at once.
+    /// </summary>
+    /// <value>The default is 10 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = "must be between 0 and 30 days")]
+    public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How often an issuer reloads its key ring from the key store, to learn keys another replica rotated or retired.
+    /// It also reloads on a token with an unknown <c>kid</c>, at most once per <see cref="JwksMinimumRefreshInterval"/>.
+    /// </summary>
+    /// <value>The default is 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "must be between 1 second and 1 day")]
+    public TimeSpan KeyRingRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

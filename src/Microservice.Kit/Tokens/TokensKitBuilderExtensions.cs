@@ -141,6 +141,7 @@ public static class TokensKitBuilderExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>>(new TokenOptionsValidator(kit.KeyOf(Subsection))));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITokenKeyStore>(DefaultTokenKeyStore.Create);
         services.TryAddSingleton<LocalKeyRing>();
     }
 

@@ -22,7 +22,7 @@ public sealed class JwksRotationTests : IDisposable
     private int _jwksRequests;
 
     [Fact]
-    public async Task Rotation_OldTokensValidUntilRetirement_NewTokensValidAtOnce()
+    public async Task Rotation_ValidatorKnowsTheNewKeyBeforeItSigns_OldTokensValidUntilRevoked()
     {
         await using var issuer = await StartIssuerAsync();
         await using var validator = await StartValidatorAsync(issuer);
@@ -31,16 +31,24 @@ public sealed class JwksRotationTests : IDisposable
         var oldToken = issuer.Issue("emp.create");
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(validator, oldToken));
 
-        // Rotate: the new key signs at once, and the validator learns it from the unknown kid.
+        // Rotate: the new key is published at once but signs only after the activation delay (10 min), by which time
+        // the validator's periodic refresh (5 min) has fetched it, so its first token causes no unknown-kid fetch.
         var oldKey = keys.GetKeys()[0].KeyId;
-        await keys.RotateAsync();
+        var newKey = await keys.RotateAsync();
+        Assert.Equal(oldKey, KidOf(issuer.Issue("emp.create")));
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(validator, oldToken));
+        var fetchesBeforeActivation = Volatile.Read(ref _jwksRequests);
+        _time.Advance(TimeSpan.FromMinutes(4));
         var newToken = issuer.Issue("emp.create");
+        Assert.Equal(newKey.KeyId, KidOf(newToken));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(validator, newToken));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(validator, oldToken));
+        Assert.Equal(fetchesBeforeActivation, Volatile.Read(ref _jwksRequests));
 
-        // Retire: once the validator's key set is refreshed, tokens of the retired key are rejected, even though
+        // Revoke: once the validator's key set is refreshed, tokens of the revoked key are rejected, even though
         // the validator had cached them as valid.
-        await keys.RetireAsync(oldKey);
+        await keys.RevokeAsync(oldKey);
         _time.Advance(TimeSpan.FromMinutes(6));
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(validator, oldToken));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(validator, newToken));
@@ -120,6 +128,8 @@ public sealed class JwksRotationTests : IDisposable
         },
         _time,
         issue: false);
+
+    private static string KidOf(string token) => new JsonWebToken(token).Kid;
 
     private static async Task<HttpStatusCode> StatusAsync(KestrelTestHost validator, string token)
     {

@@ -36,21 +36,30 @@ public sealed class LocalKeyRingTests : IDisposable
     }
 
     [Fact]
-    public async Task Rotate_AddsASigningKeyAndKeepsTheOldOneUntilRetired()
+    public async Task Rotate_NewKeySignsAfterTheActivationDelayAndTheOldOneDrainsAfterRetirement()
     {
         using var services = new TokenServices(options => options.KeyDirectory = _directory);
         var first = Assert.Single(services.Keys.GetKeys());
+        var rotatedAt = services.Time.GetUtcNow();
 
         var second = await services.Keys.RotateAsync();
-        var during = services.Keys.GetKeys();
+        var pending = services.Keys.GetKeys();
+        services.Time.Advance(TimeSpan.FromMinutes(10));
+        var active = services.Keys.GetKeys();
         Assert.True(await services.Keys.RetireAsync(first.KeyId));
-        var after = services.Keys.GetKeys();
+        var draining = services.Keys.GetKeys();
 
-        Assert.Equal([first.KeyId, second.KeyId], during.Select(k => k.KeyId));
-        Assert.Equal([false, true], during.Select(k => k.IsSigning));
-        Assert.Equal(second.KeyId, Assert.Single(after).KeyId);
+        Assert.Equal(rotatedAt + TimeSpan.FromMinutes(10), second.ActivatesAt);
+        Assert.Equal([first.KeyId, second.KeyId], pending.Select(k => k.KeyId));
+        Assert.Equal([true, false], pending.Select(k => k.IsSigning));
+        Assert.Equal([false, true], active.Select(k => k.IsSigning));
+        // The old key validates until a token it signed just before the new key activated has expired: 1 h + 30 s skew.
+        Assert.Equal(second.ActivatesAt + TimeSpan.FromHours(1) + TimeSpan.FromSeconds(30), draining[0].RetiresAt);
         using var reloaded = new TokenServices(options => options.KeyDirectory = _directory);
-        Assert.Equal(second.KeyId, Assert.Single(reloaded.Keys.GetKeys()).KeyId);
+        reloaded.Time.SetUtcNow(services.Time.GetUtcNow());
+        Assert.Equal([first.KeyId, second.KeyId], reloaded.Keys.GetKeys().Select(k => k.KeyId));
+        services.Time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(31));
+        Assert.Equal(second.KeyId, Assert.Single(services.Keys.GetKeys()).KeyId);
     }
 
     [Fact]

@@ -203,8 +203,8 @@ public sealed class TokenAttackTests
             {
                 var keys = host.Services.GetRequiredService<ITokenKeyManager>();
                 var old = key.KeyId;
-                await keys.RotateAsync();
-                await keys.RetireAsync(old);
+                await keys.RotateAsync(TimeSpan.Zero);
+                await keys.RevokeAsync(old);
                 return valid;
             }
 

@@ -29,6 +29,8 @@ public sealed class TokenOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.JwksMinimumRefreshInterval);
         Assert.Null(options.TokenHeader);
         Assert.Equal(10_000, options.CacheSize);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.KeyActivationDelay);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.KeyRingRefreshInterval);
     }
 
     [Fact]
@@ -51,6 +53,8 @@ public sealed class TokenOptionsTests
     [InlineData("MicroserviceKit:Tokens:JwksUrl", "not a url", "MicroserviceKit:Tokens:JwksUrl")]
     [InlineData("MicroserviceKit:Tokens:TokenHeader", "X Auth", "MicroserviceKit:Tokens:TokenHeader")]
     [InlineData("MicroserviceKit:Tokens:CacheSize", "-1", "MicroserviceKit:Tokens:CacheSize")]
+    [InlineData("MicroserviceKit:Tokens:KeyActivationDelay", "00:06:00", "MicroserviceKit:Tokens:KeyActivationDelay (00:06:00) must be longer than MicroserviceKit:Tokens:JwksRefreshInterval plus MicroserviceKit:Tokens:KeyRingRefreshInterval (00:06:00)")]
+    [InlineData("MicroserviceKit:Tokens:KeyRingRefreshInterval", "00:00:00", "MicroserviceKit:Tokens:KeyRingRefreshInterval")]
     public async Task Start_InvalidValue_FailsWithAMessageNamingTheKey(string key, string value, string expected)
     {
         var builder = WebApplication.CreateBuilder();

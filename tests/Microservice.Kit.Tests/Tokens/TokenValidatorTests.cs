@@ -87,16 +87,16 @@ public sealed class TokenValidatorTests
     }
 
     [Fact]
-    public async Task Validate_RetiredKeyAfterCaching_IsRejected()
+    public async Task Validate_RevokedKeyAfterCaching_IsRejected()
     {
         using var services = new TokenServices();
         var old = services.Issuer.Issue(new TokenRequest("alice"));
         Assert.True((await services.Validator.ValidateAsync(old.AccessToken)).IsValid);
 
-        await services.Keys.RotateAsync();
+        await services.Keys.RotateAsync(TimeSpan.Zero);
         var fresh = services.Issuer.Issue(new TokenRequest("alice"));
         var oldDuringOverlap = await services.Validator.ValidateAsync(old.AccessToken);
-        await services.Keys.RetireAsync(old.KeyId);
+        await services.Keys.RevokeAsync(old.KeyId);
         var oldAfterRetirement = await services.Validator.ValidateAsync(old.AccessToken);
 
         Assert.NotEqual(old.KeyId, fresh.KeyId);

@@ -7,13 +7,14 @@ namespace Microservice.Kit.Tokens.Internal;
 /// <summary>
 /// The persisted key ring. Written to a temporary file created owner-only (0600) and renamed over the old one, so that
 /// a crash never leaves a half-written file and the private key is never readable by others, not even for a moment.
+/// Files written before key lifecycles existed have no <c>activates</c> or <c>retired</c>: their keys activated when created.
 /// </summary>
 internal static class KeyFile
 {
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    public static IReadOnlyList<LocalKey> Load(string path, ILogger logger)
+    public static List<StoredTokenKey> Load(string path, ILogger logger)
     {
         if (!File.Exists(path))
         {
@@ -28,29 +29,23 @@ internal static class KeyFile
 
         var document = JsonSerializer.Deserialize<KeyFileDocument>(File.ReadAllBytes(path))
             ?? throw new InvalidOperationException($"The key file '{path}' is empty.");
-        return [.. document.Keys.Select(k => LocalKey.FromPkcs8(k.KeyId, k.Algorithm, k.CreatedAt, Convert.FromBase64String(k.Pkcs8), persist: true))];
+        return [.. document.Keys.Select(k => new StoredTokenKey(
+            k.KeyId, k.Algorithm, Convert.FromBase64String(k.Pkcs8), k.CreatedAt, k.ActivatesAt ?? k.CreatedAt, k.RetiredAt))];
     }
 
-    public static void Write(string path, IReadOnlyList<LocalKey> keys)
+    public static void Write(string path, IReadOnlyList<StoredTokenKey> keys)
     {
-        var directory = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else if (!Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory, OwnerOnlyDirectory);
-        }
-
+        EnsureDirectory(path);
         var document = new KeyFileDocument
         {
-            Keys = [.. keys.Where(k => k.Pkcs8 is not null).Select(k => new KeyFileEntry
+            Keys = [.. keys.Select(k => new KeyFileEntry
             {
                 KeyId = k.KeyId,
                 Algorithm = k.Algorithm,
                 CreatedAt = k.CreatedAt,
-                Pkcs8 = Convert.ToBase64String(k.Pkcs8!),
+                ActivatesAt = k.ActivatesAt,
+                RetiredAt = k.RetiredAt,
+                Pkcs8 = Convert.ToBase64String(k.PrivateKey.Span),
             })],
         };
 
@@ -78,6 +73,19 @@ internal static class KeyFile
         }
     }
 
+    public static void EnsureDirectory(string path)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, OwnerOnlyDirectory);
+        }
+    }
+
     private sealed class KeyFileDocument
     {
         [JsonPropertyName("keys")]
@@ -94,6 +102,14 @@ internal static class KeyFile
 
         [JsonPropertyName("created")]
         public DateTimeOffset CreatedAt { get; set; }
+
+        [JsonPropertyName("activates")]
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public DateTimeOffset? ActivatesAt { get; set; }
+
+        [JsonPropertyName("retired")]
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public DateTimeOffset? RetiredAt { get; set; }
 
         [JsonPropertyName("pkcs8")]
         public string Pkcs8 { get; set; } = "";

@@ -108,6 +108,10 @@ internal sealed class LocalKey
         throw new InvalidOperationException($"Unsupported key algorithm '{algorithm}'.");
     }
 
+    /// <summary>A key read from a store.</summary>
+    public static LocalKey FromStored(StoredTokenKey record) =>
+        FromPkcs8(record.KeyId, record.Algorithm, record.CreatedAt, record.PrivateKey.ToArray(), persist: true);
+
     /// <summary>Writes the public JWK (RFC 7517); never a private parameter. HS256 keys are never published.</summary>
     public void WritePublicJwk(Utf8JsonWriter writer)
     {

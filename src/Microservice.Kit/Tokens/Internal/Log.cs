@@ -19,12 +19,12 @@ internal static partial class Log
     public static partial void KeyGenerated(ILogger logger, string keyId, string algorithm, string operation = "generate-key");
 
     [LoggerMessage(EventId = KitEventIds.Tokens + 4, EventName = "EphemeralKey", Level = LogLevel.Warning,
-        Message = "No MicroserviceKit:Tokens:KeyDirectory or PrivateKeyPem: signing key {KeyId} lives in memory, and tokens will not survive a restart")]
+        Message = "No MicroserviceKit:Tokens:KeyDirectory, PrivateKeyPem or key store: signing key {KeyId} lives in memory, and tokens will not survive a restart")]
     public static partial void EphemeralKey(ILogger logger, string keyId);
 
     [LoggerMessage(EventId = KitEventIds.Tokens + 5, EventName = "KeyRetired", Level = LogLevel.Information,
-        Message = "Signing key {KeyId} retired (operation={Operation})")]
-    public static partial void KeyRetired(ILogger logger, string keyId, string operation = "retire-key");
+        Message = "Signing key {KeyId} retired: it validates until {LeavesAt:O}, when its last token has expired (operation={Operation})")]
+    public static partial void KeyRetired(ILogger logger, string keyId, DateTimeOffset leavesAt, string operation = "retire-key");
 
     [LoggerMessage(EventId = KitEventIds.Tokens + 6, EventName = "JwksFetched", Level = LogLevel.Information,
         Message = "JWKS fetched with {KeyCount} usable keys (operation={Operation}, status={Status})")]
@@ -59,4 +59,25 @@ internal static partial class Log
     [LoggerMessage(EventId = KitEventIds.Tokens + 23, EventName = "SignInAddressThrottled", Level = LogLevel.Information,
         Message = "Sign-in request refused from {ClientAddress}, retry after {RetryAfterSeconds} s (operation={Operation}, status={Status}, reason={Reason})")]
     public static partial void SignInAddressThrottled(ILogger logger, string clientAddress, long retryAfterSeconds, string operation = "sign-in", string status = "throttled", string reason = "address-rate");
+
+    // Key ring lifecycle across replicas: 2030-2039.
+    [LoggerMessage(EventId = KitEventIds.Tokens + 30, EventName = "KeyActivationScheduled", Level = LogLevel.Information,
+        Message = "Signing key {KeyId} is published now and signs from {ActivatesAt:O} (operation={Operation})")]
+    public static partial void KeyActivationScheduled(ILogger logger, string keyId, DateTimeOffset activatesAt, string operation = "rotate-key");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 31, EventName = "KeyRevoked", Level = LogLevel.Warning,
+        Message = "Signing key {KeyId} revoked: tokens it signed are rejected from now on (operation={Operation})")]
+    public static partial void KeyRevoked(ILogger logger, string keyId, string operation = "revoke-key");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 32, EventName = "KeyRingReloaded", Level = LogLevel.Debug,
+        Message = "Key ring reloaded with {KeyCount} keys (operation={Operation}, status={Status})")]
+    public static partial void KeyRingReloaded(ILogger logger, int keyCount, string operation = "reload-keys", string status = "ok");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 33, EventName = "KeyRingReloadFailed", Level = LogLevel.Warning,
+        Message = "Key ring reload failed; keeping the keys already loaded (operation={Operation}, status={Status}, reason={Reason})")]
+    public static partial void KeyRingReloadFailed(ILogger logger, string reason, Exception? exception, string operation = "reload-keys", string status = "failed");
+
+    [LoggerMessage(EventId = KitEventIds.Tokens + 34, EventName = "KeysRemoved", Level = LogLevel.Information,
+        Message = "{KeyCount} keys that left the ring more than a day ago were deleted from the key store (operation={Operation})")]
+    public static partial void KeysRemoved(ILogger logger, int keyCount, string operation = "remove-keys");
 }

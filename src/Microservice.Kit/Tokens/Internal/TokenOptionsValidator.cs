@@ -46,6 +46,15 @@ internal sealed class TokenOptionsValidator(string key) : IValidateOptions<Token
             failures.Add($"{key}:JwksMinimumRefreshInterval must not be longer than {key}:JwksRefreshInterval.");
         }
 
+        // A validator's key set can be JwksRefreshInterval old, and the replica it fetched from can have read the ring
+        // KeyRingRefreshInterval before that: a key that signed sooner could reach a validator that has never seen it.
+        // Only generated keys rotate; a service that validates through JwksUrl or holds a configured key has no ring to rotate.
+        var rotates = options.JwksUrl is null && options.Algorithm != TokenSigningAlgorithm.HS256 && string.IsNullOrEmpty(options.PrivateKeyPem);
+        if (rotates && options.KeyActivationDelay <= options.JwksRefreshInterval + options.KeyRingRefreshInterval)
+        {
+            failures.Add($"{key}:KeyActivationDelay ({options.KeyActivationDelay}) must be longer than {key}:JwksRefreshInterval plus {key}:KeyRingRefreshInterval ({options.JwksRefreshInterval + options.KeyRingRefreshInterval}), so that every replica and validating service knows a rotated key before it signs.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
