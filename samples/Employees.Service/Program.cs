@@ -14,16 +14,10 @@ builder.AddMicroserviceKit()
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
     .AddRepository<UserRepository>()
     .AddRepository<EmployeeRepository>()
-    .AddFileStore(files =>
-    {
-        files.RootPath = settings.FilesDirectory;
-        files.MaxUploadBytes = settings.MaxFileBytes;
-    })
-    .AddFileStore(Pictures.StoreName, pictures =>     // a second, independent store: [FromKeyedServices("pictures")]
-    {
-        pictures.RootPath = settings.PicturesDirectory;
-        pictures.MaxUploadBytes = settings.MaxPictureBytes;
-    })
+    .AddFileStore(files => files.MaxUploadBytes = settings.MaxFileBytes)
+    .UseLocalDisk(files => files.RootPath = settings.FilesDirectory)
+    .AddFileStore(Pictures.StoreName, pictures => pictures.MaxUploadBytes = settings.MaxPictureBytes) // [FromKeyedServices("pictures")]
+    .UseLocalDisk(pictures => pictures.RootPath = settings.PicturesDirectory)
     .AddApiVersioning()
     .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
 builder.Services.AddSingleton(settings);
