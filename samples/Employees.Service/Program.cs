@@ -8,7 +8,14 @@ using Microsoft.AspNetCore.Identity;
 var builder = WebApplication.CreateBuilder(args);
 var settings = EmployeesSettings.Read(builder);      // the Employees section; exits if there is no admin password
 
-builder.AddMicroserviceKit()
+var kit = builder.AddMicroserviceKit();
+if (builder.Configuration.GetConnectionString("Employees") is { Length: > 0 })
+{
+    // Replicas share one key ring: every replica signs with, publishes and validates the same keys (docs/scale.md).
+    kit.AddPostgreSqlTokenKeyRing("Employees");   // MicroserviceKit:Tokens:PostgreSql:EncryptionKey, the same on every replica
+}
+
+kit
     .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
     .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
