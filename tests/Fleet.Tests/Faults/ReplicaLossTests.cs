@@ -71,8 +71,8 @@ public sealed class ReplicaLossTests(FleetTopology fleet, ITestOutputHelper outp
         // Each worker has one request in flight at a time, so at most one per worker can have been on A when it died; a
         // request the gateway sent to A after that could not connect and went to B instead.
         Assert.True(failures.Count <= Workers, $"{failures.Count} requests failed, more than the {Workers} that can have been in flight on A");
-        Assert.All(failures, f => Assert.True(f.Sent <= detectedAt, $"failed after the gateway stopped routing to A: {f}"));
-        Assert.All(failures, f => Assert.True(f.Answered >= killedAt, $"failed before A was killed: {f}"));
+        Assert.True(failures.TrueForAll(f => f.Sent <= detectedAt), $"failed after the gateway stopped routing to A: {failures.Find(f => f.Sent > detectedAt)}");
+        Assert.True(failures.TrueForAll(f => f.Answered >= killedAt), $"failed before A was killed: {failures.Find(f => f.Answered < killedAt)}");
         Assert.True(load.Outcomes.Any(o => o.Succeeded && o.Sent > detectedAt), "nothing succeeded after A was dropped");
 
         foreach (var (id, name) in acknowledged)

@@ -94,6 +94,10 @@ public sealed class FleetTopology : IAsyncLifetime
         ["AWS_REGION"] = "us-east-1",
         ["Employees__DataDirectory"] = Path.Combine(_dataRoot, name),
         ["Employees__PasswordIterations"] = "10000",
+        // The rotation test signs in as admin every half second on both replicas; the default 20 per minute per user
+        // name is a defence against guessing that this suite is not testing.
+        ["MicroserviceKit__Tokens__SignIn__PermitsPerUserName"] = "10000",
+        ["MicroserviceKit__Tokens__SignIn__PermitsPerAddress"] = "10000",
         ["MicroserviceKit__Tokens__PostgreSql__EncryptionKey"] = _keyEncryptionKey,
         ["MicroserviceKit__Tokens__KeyRingRefreshInterval"] = "00:00:02",
         ["MicroserviceKit__Tokens__KeyActivationDelay"] = "00:00:08",

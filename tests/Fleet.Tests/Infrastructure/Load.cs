@@ -21,6 +21,12 @@ public sealed class Load
     private readonly ConcurrentQueue<Outcome> _outcomes = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
+    /// <summary>
+    /// The pause between one worker's requests: a steady load of a few hundred requests per second, not a flood that
+    /// would starve the rest of a CI run sharing the machine (the faults are what is under test, not the throughput).
+    /// </summary>
+    public TimeSpan Pause { get; init; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>The run's clock: mark a fault's start and end on it.</summary>
     public TimeSpan Now => _clock.Elapsed;
 
@@ -28,13 +34,19 @@ public sealed class Load
 
     /// <summary>
     /// Runs <paramref name="workers"/> loops of <paramref name="operation"/> (given the worker and its iteration; it
-    /// returns the operation's name and response) until <paramref name="stop"/> is cancelled.
+    /// returns the operation's name and response) until <paramref name="stop"/> is cancelled, each worker pausing
+    /// <see cref="Pause"/> between requests.
     /// </summary>
     public Task RunAsync(int workers, Func<int, int, Task<(string Operation, HttpResponseMessage Response)>> operation, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
         {
             for (var iteration = 0; !stop.IsCancellationRequested; iteration++)
             {
+                if (iteration > 0)
+                {
+                    await Task.Delay(Pause, CancellationToken.None);
+                }
+
                 var sent = _clock.Elapsed;
                 try
                 {
