@@ -17,6 +17,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 tools="$root/.tools/node"
 
 start_server() { # port (0: a free one)
+  # Created here, not by the background job's redirection, so that the wait below never reads a file not there yet.
+  : > "$dir/server.log"
   # The package ships no bin; its CLI module is run directly. The legacy OpenSSL provider is needed, else listing
   # with a continuation token answers 500 on current Node.
   NODE_OPTIONS=--openssl-legacy-provider nohup node -e \

@@ -29,7 +29,7 @@ public sealed class ReplicaLossTests(FleetTopology fleet, ITestOutputHelper outp
             seeded.Add(Http.IdOf(await gateway.CreateEmployeeAsync(fleet.AdminToken, $"Seeded {i}")));
         }
 
-        var acknowledged = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var acknowledged = new ConcurrentQueue<(string Id, string Name)>();
         var load = new Load();
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(Workers, async (worker, iteration) =>
@@ -44,7 +44,7 @@ public sealed class ReplicaLossTests(FleetTopology fleet, ITestOutputHelper outp
             if (response.StatusCode == HttpStatusCode.Created)
             {
                 var body = await response.Content.ReadAsStringAsync();
-                acknowledged[Http.IdOf(JsonNode.Parse(body)!)] = name;
+                acknowledged.Enqueue((Http.IdOf(JsonNode.Parse(body)!), name));
             }
 
             return ("write", response);
@@ -75,16 +75,9 @@ public sealed class ReplicaLossTests(FleetTopology fleet, ITestOutputHelper outp
         Assert.True(failures.TrueForAll(f => f.Answered >= killedAt), $"failed before A was killed: {failures.Find(f => f.Answered < killedAt)}");
         Assert.True(load.Outcomes.Any(o => o.Succeeded && o.Sent > detectedAt), "nothing succeeded after A was dropped");
 
-        foreach (var (id, name) in acknowledged)
-        {
-            using var read = await gateway.SendAsync(HttpMethod.Get, $"/api/v1/employees/{id}", fleet.AdminToken);
-            Assert.True(read.StatusCode == HttpStatusCode.OK, $"acknowledged write {id} ('{name}') answered {(int)read.StatusCode} afterwards");
-            Assert.Equal(name, (await read.ReadJsonAsync(HttpStatusCode.OK))["name"]!.GetValue<string>());
-        }
-
         // A rejoins: restarted on its address, the gateway routes to it again and it answers.
         await fleet.A.StartAsync();
-        var rejoin = await fleet.WaitForGatewayAsync(DetectionBound, d => d["a"], "A routed to again");
+        var rejoin = await fleet.WaitForGatewayAsync(DetectionBound, d => d["a"], "A routed to again", fleet.A);
         var answeredByA = await fleet.AnsweredByAsync("a");
         for (var i = 0; i < 40; i++)
         {
@@ -94,5 +87,20 @@ public sealed class ReplicaLossTests(FleetTopology fleet, ITestOutputHelper outp
 
         Assert.True(await fleet.AnsweredByAsync("a") > answeredByA, "the gateway did not send A any of 40 requests after it rejoined");
         output.WriteLine($"A routed to again {rejoin.TotalSeconds:F2} s after it answered ready");
+
+        // Two acknowledged creates under one id means one of them is gone (each replica numbering records of its own).
+        var reused = acknowledged.GroupBy(w => w.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        Assert.True(reused is null, $"{reused?.Count()} acknowledged creates got id {reused?.Key}: {string.Join(", ", reused?.Select(w => w.Name) ?? [])}");
+        using var a = fleet.A.CreateClient();
+        using var b = fleet.B.CreateClient();
+        foreach (var (id, name) in acknowledged)
+        {
+            foreach (var (replica, client) in new[] { ("A", a), ("B", b) })
+            {
+                using var read = await client.SendAsync(HttpMethod.Get, $"/api/v1/employees/{id}", fleet.AdminToken);
+                Assert.True(read.StatusCode == HttpStatusCode.OK, $"acknowledged write {id} ('{name}') answered {(int)read.StatusCode} on {replica} afterwards");
+                Assert.Equal(name, (await read.ReadJsonAsync(HttpStatusCode.OK))["name"]!.GetValue<string>());
+            }
+        }
     }
 }

@@ -56,6 +56,8 @@ public sealed class FleetTopology : IAsyncLifetime
         {
             ["ReverseProxy__Clusters__employees__Destinations__a__Address"] = A.BaseAddress.ToString(),
             ["ReverseProxy__Clusters__employees__Destinations__b__Address"] = B.BaseAddress.ToString(),
+            // A failed probe's stack trace every 2 s would bury the health changes, which YARP logs as warnings of their own.
+            ["Logging__LogLevel__Yarp.ReverseProxy.Health.ActiveHealthCheckMonitor"] = "Error",
         }, "/gateway/destinations");
         Library = new FleetProcess("library", Dll("Library.Service"), libraryPort, new Dictionary<string, string?>
         {
@@ -137,7 +139,7 @@ public sealed class FleetTopology : IAsyncLifetime
     }
 
     /// <summary>Polls the gateway until <paramref name="condition"/> holds; returns how long that took.</summary>
-    public async Task<TimeSpan> WaitForGatewayAsync(TimeSpan timeout, Func<Dictionary<string, bool>, bool> condition, string what)
+    public async Task<TimeSpan> WaitForGatewayAsync(TimeSpan timeout, Func<Dictionary<string, bool>, bool> condition, string what, FleetProcess? about = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Dictionary<string, bool>? last = null;
@@ -152,7 +154,8 @@ public sealed class FleetTopology : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"the gateway did not reach '{what}' within {timeout.TotalSeconds} s; last: {JsonSerializer.Serialize(last)}\n{Gateway.Output}");
+        throw new TimeoutException($"the gateway did not reach '{what}' within {timeout.TotalSeconds} s; last: {JsonSerializer.Serialize(last)}"
+            + $"{(about is null ? "" : $"; {about.Name} running: {about.IsRunning}\n{about.Output}")}\n{Gateway.Output}");
     }
 
     public string Logs => string.Join('\n', A.Output, B.Output, Gateway.Output, Library.Output);
