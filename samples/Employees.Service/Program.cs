@@ -19,8 +19,8 @@ kit
     .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
     .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
-    .AddRepository<UserRepository>()
-    .AddRepository<EmployeeRepository>()
+    .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
+    .AddRepository<Employee, int, EmployeeDefinition>()
     .AddFileStore(files => files.MaxUploadBytes = settings.MaxFileBytes)
     .UseLocalDisk(files => files.RootPath = settings.FilesDirectory)
     .AddFileStore(Pictures.StoreName, pictures => pictures.MaxUploadBytes = settings.MaxPictureBytes) // [FromKeyedServices("pictures")]

@@ -11,7 +11,7 @@ builder.AddMicroserviceKit()
         tokens.TokenHeader = "X-Auth-Header";        // besides Authorization: Bearer
     })
     .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
-    .AddRepository<BookRepository>()
+    .AddRepository<Book, int, BookDefinition>()      // endpoints inject IRepository<Book, int>
     .AddServiceClient<EmployeesClient>("employees", client =>
     {
         client.BaseAddress = settings.EmployeesBaseAddress;

@@ -53,10 +53,11 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         output.WriteLine($"kills survived during a 200 MiB upload: {Rounds}");
     }
 
-    [SlowFact]
-    public async Task AcknowledgedCreates_KilledMidStream_AreAllThereAfterRestart()
+    [SlowTheory]
+    [MemberData(nameof(SampleBackends.Names), MemberType = typeof(SampleBackends))]
+    public async Task AcknowledgedCreates_KilledMidStream_AreAllThereAfterRestart(string backend)
     {
-        await using var services = await Services.StartAsync(library: false);
+        await using var services = await Services.StartAsync(library: false, SampleBackends.EmployeesEnvironment(backend));
         var acknowledged = new ConcurrentDictionary<string, string>();
         for (var round = 1; round <= Rounds; round++)
         {
@@ -109,7 +110,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             Assert.Empty(missing);
         }
 
-        output.WriteLine($"kills survived during a stream of creates: {Rounds}; records checked in the last round: {acknowledged.Count}");
+        output.WriteLine($"{backend}: kills survived during a stream of creates: {Rounds}; records checked in the last round: {acknowledged.Count}");
     }
 
     /// <summary>

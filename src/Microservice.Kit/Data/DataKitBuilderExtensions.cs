@@ -69,14 +69,14 @@ public static class DataKitBuilderExtensions
     /// <param name="kit">The kit builder.</param>
     /// <param name="configure">Declares the entity, as <see cref="IEntityDefinition{TEntity}.Configure"/> would; or <see langword="null"/>.</param>
     /// <returns>The kit builder.</returns>
-    public static IMicroserviceKitBuilder AddRepository<TEntity, TId>(this IMicroserviceKitBuilder kit, Action<EntityBuilder<TEntity>>? configure = null)
+    public static IMicroserviceKitBuilder AddRepository<TEntity, TId>(this IMicroserviceKitBuilder kit, Action<EntityTypeBuilder<TEntity>>? configure = null)
         where TEntity : class, IEntity<TId>
     {
         ArgumentNullException.ThrowIfNull(kit);
         return AddRepositoryCore<TEntity, TId>(kit, _ => configure ?? (static _ => { }));
     }
 
-    private static IMicroserviceKitBuilder AddRepositoryCore<TEntity, TId>(IMicroserviceKitBuilder kit, Func<IServiceProvider, Action<EntityBuilder<TEntity>>> definition)
+    private static IMicroserviceKitBuilder AddRepositoryCore<TEntity, TId>(IMicroserviceKitBuilder kit, Func<IServiceProvider, Action<EntityTypeBuilder<TEntity>>> definition)
         where TEntity : class, IEntity<TId>
     {
         var services = kit.Services;
@@ -88,7 +88,7 @@ public static class DataKitBuilderExtensions
 
         services.AddSingleton(provider =>
         {
-            var builder = new EntityBuilder<TEntity>();
+            var builder = new EntityTypeBuilder<TEntity>();
             definition(provider)(builder);
             return builder.Build();
         });

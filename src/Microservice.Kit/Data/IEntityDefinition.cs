@@ -22,5 +22,5 @@ public interface IEntityDefinition<TEntity>
 {
     /// <summary>Declares the entity's name, indexes and rules; called once, when the repository is first built.</summary>
     /// <param name="entity">Where to declare them.</param>
-    void Configure(EntityBuilder<TEntity> entity);
+    void Configure(EntityTypeBuilder<TEntity> entity);
 }

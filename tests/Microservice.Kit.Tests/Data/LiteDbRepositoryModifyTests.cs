@@ -9,86 +9,14 @@ namespace Microservice.Kit.Tests.Data;
 public sealed class LiteDbRepositoryModifyTests : IDisposable
 {
     private readonly TestDatabase _database = new();
-    private readonly EmployeeRepository _employees;
+    private readonly IRepository<Employee, int> _employees;
 
     public LiteDbRepositoryModifyTests()
     {
-        _employees = new EmployeeRepository(_database.Context);
+        _employees = TestRepositories.Employees(_database.Context);
     }
 
     public void Dispose() => _database.Dispose();
-
-    [Fact]
-    public async Task Modify_SixteenConcurrentUnconditional_AllSucceedAndNoneIsLost()
-    {
-        var employee = await _employees.AddAsync(new Employee { Name = "counter", Address = "0" });
-
-        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => _employees.ModifyAsync(employee.Id, Increment))));
-
-        var stored = await _employees.GetAsync(employee.Id);
-        Assert.Equal("16", stored!.Address);
-        Assert.Equal(17, stored.Version);
-        Assert.Equal(Enumerable.Range(2, 16).Select(v => (long)v), results.Select(r => r.Version).Order());
-    }
-
-    [Fact]
-    public async Task Modify_CurrentExpectedVersion_UpdatesOnce()
-    {
-        var employee = await _employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
-
-        var updated = await _employees.ModifyAsync(employee.Id, e => e.Address = "Paris", expectedVersion: 1);
-
-        Assert.Equal(2, updated.Version);
-        Assert.Equal("Paris", (await _employees.GetAsync(employee.Id))!.Address);
-    }
-
-    [Fact]
-    public async Task Modify_StaleExpectedVersion_Throws412AndChangesNothing()
-    {
-        var employee = await _employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
-        await _employees.ModifyAsync(employee.Id, e => e.Address = "Paris");
-        var applied = false;
-
-        var error = await Assert.ThrowsAsync<ConcurrencyConflictException>(
-            () => _employees.ModifyAsync(employee.Id, e => (applied, e.Address) = (true, "Rome"), expectedVersion: 1));
-
-        Assert.Equal(412, error.StatusCode);
-        Assert.Equal(ProblemCodes.PreconditionFailed, error.Code);
-        Assert.False(applied);
-        var stored = await _employees.GetAsync(employee.Id);
-        Assert.Equal(("Paris", 2L), (stored!.Address, stored.Version));
-    }
-
-    [Fact]
-    public async Task Modify_Missing_Throws404()
-    {
-        var error = await Assert.ThrowsAsync<NotFoundException>(() => _employees.ModifyAsync(404, e => e.Address = "x"));
-
-        Assert.Equal(404, error.StatusCode);
-    }
-
-    [Fact]
-    public async Task Modify_ChangeThatBreaksValidation_Throws400AndChangesNothing()
-    {
-        var employee = await _employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
-
-        await Assert.ThrowsAsync<ValidationException>(() => _employees.ModifyAsync(employee.Id, e => e.Name = ""));
-
-        var stored = await _employees.GetAsync(employee.Id);
-        Assert.Equal(("Ada", 1L), (stored!.Name, stored.Version));
-    }
-
-    [Fact]
-    public async Task Modify_ChangeThatThrows_ChangesNothingAndTheRepositoryStaysUsable()
-    {
-        var employee = await _employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
-
-        await Assert.ThrowsAsync<PreconditionFailedException>(
-            () => _employees.ModifyAsync(employee.Id, e => throw new PreconditionFailedException("the caller's own check")));
-        var updated = await _employees.ModifyAsync(employee.Id, e => e.Address = "Paris");
-
-        Assert.Equal(2, updated.Version);
-    }
 
     [Fact]
     public async Task DefaultModify_SixteenConcurrentUnconditional_RetriesUntilAllSucceed()
@@ -123,7 +51,7 @@ public sealed class LiteDbRepositoryModifyTests : IDisposable
     /// A backend without its own ModifyAsync, so the interface's default runs; each read yields, so that concurrent
     /// writers interleave between their read and their write and the version moves underneath them.
     /// </summary>
-    private sealed class SlowReadRepository(EmployeeRepository inner) : IRepository<Employee, int>
+    private sealed class SlowReadRepository(IRepository<Employee, int> inner) : IRepository<Employee, int>
     {
         public async Task<Employee?> GetAsync(int id, CancellationToken cancellationToken = default)
         {

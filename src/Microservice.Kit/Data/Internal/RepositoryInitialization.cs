@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Microservice.Kit.Data.Internal;
 
+/// <summary>A repository registered by <c>AddRepository</c>, by its service type.</summary>
+internal sealed record RepositoryRegistration(Type RepositoryType);
+
 /// <summary>
 /// Builds every registered repository and creates its collection (table) and indexes before the server accepts
 /// requests, one after the other: LiteDB's mapper must not be extended while it is being read (see
@@ -15,14 +18,9 @@ internal sealed class RepositoryInitialization(IServiceProvider services, IEnume
         foreach (var registration in registrations)
         {
             var repository = services.GetRequiredService(registration.RepositoryType);
-            switch (repository)
+            if (repository is IKitRepository kit)
             {
-                case IKitRepository kit:
-                    await kit.InitializeAsync(cancellationToken).ConfigureAwait(false);
-                    break;
-                case IRepositoryInitializer legacy:
-                    legacy.Initialize();
-                    break;
+                await kit.InitializeAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -9,7 +9,7 @@ namespace Microservice.Kit.Data;
 /// and validation rules. <see cref="Build"/> freezes it into the <see cref="EntityModel{TEntity}"/> every backend reads.
 /// </summary>
 /// <typeparam name="TEntity">The entity type.</typeparam>
-public sealed class EntityBuilder<TEntity>
+public sealed class EntityTypeBuilder<TEntity>
     where TEntity : class
 {
     private readonly List<EntityIndex> _indexes = [];
@@ -24,7 +24,7 @@ public sealed class EntityBuilder<TEntity>
     /// <param name="name">The name.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The name is empty or has other characters.</exception>
-    public EntityBuilder<TEntity> ToCollection(string name)
+    public EntityTypeBuilder<TEntity> ToCollection(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         EntityModel<TEntity>.CheckCollectionName(name, nameof(name));
@@ -38,7 +38,7 @@ public sealed class EntityBuilder<TEntity>
     /// <param name="field">The name clients know the member by, for error messages; by default its path in camel case (<c>address.city</c>).</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The key is not a member path of the entity, or the member is indexed twice.</exception>
-    public EntityBuilder<TEntity> HasIndex<TKey>(Expression<Func<TEntity, TKey>> key, string? field = null) => Define(key, unique: false, field);
+    public EntityTypeBuilder<TEntity> HasIndex<TKey>(Expression<Func<TEntity, TKey>> key, string? field = null) => Define(key, unique: false, field);
 
     /// <summary>
     /// Adds a unique index: an add or update that would give a second entity the same value fails with a 409
@@ -49,7 +49,7 @@ public sealed class EntityBuilder<TEntity>
     /// <param name="field">The name clients know the member by (sent as the problem's <c>field</c>); by default its path in camel case.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The key is not a member path of the entity, or the member is indexed twice.</exception>
-    public EntityBuilder<TEntity> HasUniqueIndex<TKey>(Expression<Func<TEntity, TKey>> key, string? field = null) => Define(key, unique: true, field);
+    public EntityTypeBuilder<TEntity> HasUniqueIndex<TKey>(Expression<Func<TEntity, TKey>> key, string? field = null) => Define(key, unique: true, field);
 
     /// <summary>
     /// Adds a rule an entity must follow to be added or updated. Each error the rule adds makes the operation fail with
@@ -57,7 +57,7 @@ public sealed class EntityBuilder<TEntity>
     /// </summary>
     /// <param name="rule">Adds what is wrong with the entity to the errors.</param>
     /// <returns>This builder.</returns>
-    public EntityBuilder<TEntity> Validate(Action<TEntity, ValidationErrors> rule)
+    public EntityTypeBuilder<TEntity> Validate(Action<TEntity, ValidationErrors> rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
         _rules.Add(rule);
@@ -69,7 +69,7 @@ public sealed class EntityBuilder<TEntity>
     public EntityModel<TEntity> Build() =>
         new(_collectionName ?? EntityModel<TEntity>.DefaultCollectionName(typeof(TEntity)), [.. _indexes], [.. _rules]);
 
-    private EntityBuilder<TEntity> Define<TKey>(Expression<Func<TEntity, TKey>> key, bool unique, string? field)
+    private EntityTypeBuilder<TEntity> Define<TKey>(Expression<Func<TEntity, TKey>> key, bool unique, string? field)
     {
         ArgumentNullException.ThrowIfNull(key);
         var members = MemberPath(key.Body)
