@@ -18,7 +18,7 @@ if (builder.Configuration.GetConnectionString("Employees") is { Length: > 0 })
 kit
     .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
     .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
-    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
+    .AddEmployeesData(builder.Configuration, settings)        // ConnectionStrings:Employees set: PostgreSQL, else LiteDB
     .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
     .AddRepository<Employee, int, EmployeeDefinition>()
     .AddFileStore(files => files.MaxUploadBytes = settings.MaxFileBytes)

@@ -10,7 +10,7 @@ builder.AddMicroserviceKit()
         tokens.JwksUrl = settings.EmployeesJwksUrl;  // Employees' public keys: no shared secret
         tokens.TokenHeader = "X-Auth-Header";        // besides Authorization: Bearer
     })
-    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
+    .AddLibraryData(builder.Configuration, settings)   // ConnectionStrings:Library set: PostgreSQL, else LiteDB
     .AddRepository<Book, int, BookDefinition>()      // endpoints inject IRepository<Book, int>
     .AddServiceClient<EmployeesClient>("employees", client =>
     {

@@ -37,7 +37,11 @@ public sealed partial class OptionsDocsTests
         ["ServiceClientOptions"] = Root + ":Clients:<name>",
         ["ApiVersionClientOptions"] = "ApiVersionClientOptions",   // code only: AddApiVersion(o => ...)
         ["FileWriteOptions"] = "FileWriteOptions",                 // code only: IFileStore.WriteAsync
+        ["PostgreSqlOptions"] = Root + ":PostgreSql:<name>",
     };
+
+    // The core and the provider packages: each package's options are documented like the core's.
+    private static readonly Assembly[] KitAssemblies = [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly];
 
     [Fact]
     public void OptionsTables_ListEveryOptionWithItsKeyAndDefault()
@@ -78,7 +82,7 @@ public sealed partial class OptionsDocsTests
     {
         failures = [];
         var options = new Dictionary<string, Option>(StringComparer.Ordinal);
-        var optionTypes = typeof(ProblemCodes).Assembly.GetExportedTypes()
+        var optionTypes = KitAssemblies.SelectMany(a => a.GetExportedTypes())
             .Where(t => t.IsClass && t.Name.EndsWith("Options", StringComparison.Ordinal))
             .ToList();
         var nested = new HashSet<Type>();
@@ -114,7 +118,7 @@ public sealed partial class OptionsDocsTests
     }
 
     private static bool IsOptionsObject(Type type) =>
-        type.Assembly == typeof(ProblemCodes).Assembly && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
+        KitAssemblies.Contains(type.Assembly) && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
 
     private static List<Row> DocumentedRows()
     {

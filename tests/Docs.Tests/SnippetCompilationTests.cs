@@ -115,9 +115,12 @@ public sealed class SnippetCompilationTests
         }
     }
 
+    // The core and the provider packages a page may show.
+    private static readonly Assembly[] KitAssemblies = [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly];
+
     private static string GlobalUsings()
     {
-        var kitNamespaces = typeof(ProblemCodes).Assembly.GetExportedTypes()
+        var kitNamespaces = KitAssemblies.SelectMany(a => a.GetExportedTypes())
             .Select(t => t.Namespace)
             .OfType<string>()
             .Where(n => n.StartsWith("Microservice.Kit", StringComparison.Ordinal));
@@ -136,7 +139,7 @@ public sealed class SnippetCompilationTests
             }
         }
 
-        var pending = new Stack<Assembly>([typeof(ProblemCodes).Assembly]);
+        var pending = new Stack<Assembly>(KitAssemblies);
         while (pending.TryPop(out var assembly))
         {
             if (!files.TryAdd(assembly.GetName().Name!, assembly.Location))

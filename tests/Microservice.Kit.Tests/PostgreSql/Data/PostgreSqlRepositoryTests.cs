@@ -300,6 +300,29 @@ public sealed class PostgreSqlRepositoryTests(PostgreSqlRepositoryFixture fixtur
     }
 
     [PostgreSqlFact]
+    public async Task UnitOfWork_AllOrNothing_OnOneTransaction()
+    {
+        var kept = await fixture.People.AddAsync(new PgPerson { Name = "Kept" });
+        var book = new PgBook { Title = "In a unit" };
+        var failing = fixture.Host.Services.GetRequiredService<UnitOfWork>()
+            .Add(fixture.Books, book)
+            .Delete(fixture.People, kept.Id, expectedVersion: 9);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => failing.CommitAsync());
+
+        Assert.False(await fixture.Books.AnyAsync(b => b.Title == "In a unit"));
+        Assert.True(await fixture.People.ExistsAsync(kept.Id));
+
+        var working = fixture.Host.Services.GetRequiredService<UnitOfWork>()
+            .Add(fixture.Books, new PgBook { Title = "In a unit" })
+            .Delete(fixture.People, kept.Id, expectedVersion: 1);
+        await working.CommitAsync();
+
+        Assert.True(await fixture.Books.AnyAsync(b => b.Title == "In a unit"));
+        Assert.False(await fixture.People.ExistsAsync(kept.Id));
+    }
+
+    [PostgreSqlFact]
     public async Task Get_Cancelled_ThrowsOperationCanceled()
     {
         using var cancelled = new CancellationTokenSource();
