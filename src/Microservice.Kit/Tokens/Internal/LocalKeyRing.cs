@@ -381,24 +381,26 @@ internal sealed class RingState
     /// <summary>When the next key leaves the ring.</summary>
     public DateTimeOffset NextExpiry { get; }
 
-    private IReadOnlyList<RingEntry> Candidates { get; }
+    // An array, walked with for: every issued token looks up its key here, and a foreach over an interface allocates.
+    private RingEntry[] Candidates { get; }
 
     public LocalKey SigningKeyAt(DateTimeOffset now) => SigningEntryAt(now)?.Key
         ?? throw new InvalidOperationException("The token key ring has no key that may sign.");
 
     public RingEntry? SigningEntryAt(DateTimeOffset now)
     {
-        foreach (var candidate in Candidates)
+        var candidates = Candidates;
+        for (var i = 0; i < candidates.Length; i++)
         {
-            if (candidate.ActivatesAt <= now)
+            if (candidates[i].ActivatesAt <= now)
             {
-                return candidate;
+                return candidates[i];
             }
         }
 
         // Only pending keys: a replica whose clock runs behind the one that made the first key. The earliest one signs
         // rather than nothing; it is published already.
-        return Candidates.Count == 0 ? null : Candidates[^1];
+        return candidates.Length == 0 ? null : candidates[^1];
     }
 
     /// <summary>

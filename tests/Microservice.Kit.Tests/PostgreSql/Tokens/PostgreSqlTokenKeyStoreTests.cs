@@ -138,6 +138,13 @@ public sealed class PostgreSqlTokenKeyStoreTests
         await using var replica = await StartReplicaAsync(database);
         var store = replica.Services.GetRequiredService<ITokenKeyStore>();
         await ExecuteAsync(database, "DELETE FROM kit_signing_keys");
+        // Open connections first, so that the adds race each other rather than the pool's connection set-up.
+        var dataSource = replica.Services.GetRequiredKeyedService<NpgsqlDataSource>("Employees");
+        foreach (var connection in await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => dataSource.OpenConnectionAsync().AsTask())))
+        {
+            await connection.DisposeAsync();
+        }
+
         var now = _time.GetUtcNow();
         var candidates = Enumerable.Range(0, 16).Select(i =>
         {
