@@ -8,7 +8,7 @@ namespace Microservice.Kit.S3.Files.Internal;
 /// end, and a seek elsewhere closes it, so a range request reads only its bytes onward. Every <c>GET</c> carries
 /// <c>If-Match</c> with the object's ETag, so a file replaced while it is read fails the read instead of mixing versions.
 /// </summary>
-internal sealed class S3ObjectStream(IAmazonS3 client, string bucket, string key, string objectETag, long length) : Stream
+internal sealed class S3ObjectStream(IAmazonS3 client, string bucket, string key, string? objectETag, long length) : Stream
 {
     private GetObjectResponse? _response;
     private Stream? _body;

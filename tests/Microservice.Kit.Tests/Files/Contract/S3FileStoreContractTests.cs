@@ -33,11 +33,31 @@ public sealed class S3FileStoreContractTests : FileStoreContractTests, IClassFix
     {
         var objects = await _bucket.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket.Name, Prefix = _prefix });
         var uploads = await ListUploadsAsync();
-        return
-        [
-            .. (objects.S3Objects ?? []).Select(o => o.Key[_prefix.Length..]).Order(StringComparer.Ordinal),
-            .. uploads.Select(u => "upload:" + u.Key[_prefix.Length..]),
-        ];
+        var held = new List<string>();
+        foreach (var key in (objects.S3Objects ?? []).Select(o => o.Key[_prefix.Length..]))
+        {
+            // A content object that its file names is part of that file; any other is left over.
+            if (!key.StartsWith(".blob-", StringComparison.Ordinal) || !await IsNamedByItsFileAsync(key))
+            {
+                held.Add(key);
+            }
+        }
+
+        return [.. held.Order(StringComparer.Ordinal), .. uploads.Select(u => "upload:" + u.Key[_prefix.Length..])];
+    }
+
+    private async Task<bool> IsNamedByItsFileAsync(string blob)
+    {
+        var id = blob[(".blob-".Length + 33)..];
+        try
+        {
+            var file = await _bucket.Client.GetObjectMetadataAsync(_bucket.Name, _prefix + id);
+            return file.Metadata["blob"] == blob;
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -74,16 +94,20 @@ public sealed class S3FileStoreContractTests : FileStoreContractTests, IClassFix
     }
 
     [S3Fact]
-    public async Task StartUpCleanUp_RemovesOldStagingObjects_AndKeepsFiles()
+    public async Task StartUpCleanUp_RemovesUnreferencedContentObjects_AndKeepsFiles()
     {
         var store = (S3FileStore)(await CreateProviderStoreAsync());
         await store.WriteAsync("kept", new MemoryStream([1, 2, 3]));
-        await _bucket.Client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket.Name, Key = _prefix + ".tmp-" + Guid.NewGuid().ToString("N"), ContentBody = "half", UseChunkEncoding = false });
+        await store.WriteAsync("kept-large", new MemoryStream(TestFiles.Binary(6 * 1024 * 1024)));
+        var orphan = ".blob-" + Guid.NewGuid().ToString("N") + "-never-published";
+        await _bucket.Client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket.Name, Key = _prefix + orphan, ContentBody = "half", UseChunkEncoding = false });
+        var heldBefore = await HeldAsync();
 
         var removed = await store.RemoveAbandonedUploadsAsync(DateTimeOffset.UtcNow.AddSeconds(5));
 
         Assert.Equal(1, removed);
-        Assert.Equal(["kept"], await HeldAsync());
+        Assert.Equal(heldBefore.Where(k => k != orphan), await HeldAsync());
+        Assert.Equal(6 * 1024 * 1024, (await ReadAll((await store.OpenReadAsync("kept-large"))!.Content)).Length);
     }
 
     [S3Fact]
