@@ -32,6 +32,8 @@ public sealed partial class OptionsDocsTests
         ["SignInThrottleOptions"] = Root + ":Tokens:SignIn",
         ["LiteDbOptions"] = Root + ":LiteDb",
         ["FileStoreOptions"] = Root + ":Files",
+        ["LocalFileStoreOptions"] = Root + ":Files",
+        ["S3FileStoreOptions"] = Root + ":Files",
         ["ApiVersioningOptions"] = Root + ":Versioning",
         ["ApiVersionDeprecationOptions"] = Root + ":Versioning:Deprecations:<i>",
         ["ServiceClientOptions"] = Root + ":Clients:<name>",
@@ -79,6 +81,7 @@ public sealed partial class OptionsDocsTests
         failures = [];
         var options = new Dictionary<string, Option>(StringComparer.Ordinal);
         var optionTypes = typeof(ProblemCodes).Assembly.GetExportedTypes()
+            .Concat(typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly.GetExportedTypes())
             .Where(t => t.IsClass && t.Name.EndsWith("Options", StringComparison.Ordinal))
             .ToList();
         var nested = new HashSet<Type>();
@@ -114,7 +117,7 @@ public sealed partial class OptionsDocsTests
     }
 
     private static bool IsOptionsObject(Type type) =>
-        type.Assembly == typeof(ProblemCodes).Assembly && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
+        (type.Assembly == typeof(ProblemCodes).Assembly || type.Assembly == typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly) && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
 
     private static List<Row> DocumentedRows()
     {

@@ -136,7 +136,8 @@ public sealed class SnippetCompilationTests
             }
         }
 
-        var pending = new Stack<Assembly>([typeof(ProblemCodes).Assembly]);
+        // The provider packages too: the guides show them (UseS3).
+        var pending = new Stack<Assembly>([typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly]);
         while (pending.TryPop(out var assembly))
         {
             if (!files.TryAdd(assembly.GetName().Name!, assembly.Location))
