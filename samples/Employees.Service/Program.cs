@@ -1,3 +1,4 @@
+using Microservice.Kit.Files;
 using Employees.Service;
 using Employees.Service.Employees;
 using Employees.Service.Keys;
@@ -22,9 +23,9 @@ kit
     .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
     .AddRepository<Employee, int, EmployeeDefinition>()
     .AddFileStore(files => files.MaxUploadBytes = settings.MaxFileBytes)
-    .UseLocalDisk(files => files.RootPath = settings.FilesDirectory)
+    .UseStorage(settings, settings.FilesDirectory, "files/")
     .AddFileStore(Pictures.StoreName, pictures => pictures.MaxUploadBytes = settings.MaxPictureBytes) // [FromKeyedServices("pictures")]
-    .UseLocalDisk(pictures => pictures.RootPath = settings.PicturesDirectory)
+    .UseStorage(settings, settings.PicturesDirectory, "pictures/")
     .AddApiVersioning()
     .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
 builder.Services.AddSingleton(settings);
@@ -50,3 +51,17 @@ files.Read.RequirePermission(Permissions.FilesRead);
 files.Write.RequirePermission(Permissions.FilesWrite);
 
 app.Run();
+
+internal static class StorageChoice
+{
+    /// <summary>The data directory by default; an S3 bucket (one prefix per store) when Employees:Storage:ServiceUrl is set.</summary>
+    public static FileStoreBuilder UseStorage(this FileStoreBuilder store, EmployeesSettings settings, string directory, string prefix) =>
+        settings.Storage.ServiceUrl is { Length: > 0 } serviceUrl
+            ? store.UseS3(s3 =>
+            {
+                s3.ServiceUrl = serviceUrl;
+                s3.Bucket = settings.Storage.Bucket;
+                s3.Prefix = prefix;
+            })
+            : store.UseLocalDisk(local => local.RootPath = directory);
+}

@@ -32,6 +32,8 @@ public sealed partial class OptionsDocsTests
         ["SignInThrottleOptions"] = Root + ":Tokens:SignIn",
         ["LiteDbOptions"] = Root + ":LiteDb",
         ["FileStoreOptions"] = Root + ":Files",
+        ["LocalFileStoreOptions"] = Root + ":Files",
+        ["S3FileStoreOptions"] = Root + ":Files",
         ["ApiVersioningOptions"] = Root + ":Versioning",
         ["ApiVersionDeprecationOptions"] = Root + ":Versioning:Deprecations:<i>",
         ["ServiceClientOptions"] = Root + ":Clients:<name>",
@@ -41,7 +43,7 @@ public sealed partial class OptionsDocsTests
     };
 
     // The core and the provider packages: each package's options are documented like the core's.
-    private static readonly Assembly[] KitAssemblies = [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly];
+    private static readonly Assembly[] KitAssemblies = [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly, typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly];
 
     [Fact]
     public void OptionsTables_ListEveryOptionWithItsKeyAndDefault()

@@ -116,7 +116,7 @@ public sealed class SnippetCompilationTests
     }
 
     // The core and the provider packages a page may show.
-    private static readonly Assembly[] KitAssemblies = [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly];
+    private static readonly Assembly[] KitAssemblies = [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly, typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly];
 
     private static string GlobalUsings()
     {

@@ -185,6 +185,7 @@ public static class FilesKitBuilderExtensions
     {
         var services = store.Services;
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFileStoreArbiter, InProcessFileStoreArbiter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FileStoreStartup>());
 
         // The built-in providers are known to every store, so that configuration alone can select them.
