@@ -40,6 +40,7 @@ public sealed partial class OptionsDocsTests
         ["ApiVersionClientOptions"] = "ApiVersionClientOptions",   // code only: AddApiVersion(o => ...)
         ["FileWriteOptions"] = "FileWriteOptions",                 // code only: IFileStore.WriteAsync
         ["PostgreSqlOptions"] = Root + ":PostgreSql:<name>",
+        ["PostgreSqlKeyRingOptions"] = Root + ":Tokens:PostgreSql",
     };
 
     // The core and the provider packages: each package's options are documented like the core's.
