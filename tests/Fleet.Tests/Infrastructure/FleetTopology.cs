@@ -89,7 +89,7 @@ public sealed class FleetTopology : IAsyncLifetime
     private Dictionary<string, string?> Replica(string name) => new()
     {
         ["ConnectionStrings__Employees"] = Servers.ConnectionString("employees"),
-        ["Employees__Storage__ServiceUrl"] = Servers.S3ServiceUrl.ToString(),
+        ["Employees__Storage__ServiceUrl"] = Servers.S3ServiceUrl.ToString().TrimEnd('/'),   // as eng/fleet.sh writes it
         ["Employees__Storage__Bucket"] = Bucket,
         ["AWS_ACCESS_KEY_ID"] = "fleet",
         ["AWS_SECRET_ACCESS_KEY"] = "fleet-secret",
