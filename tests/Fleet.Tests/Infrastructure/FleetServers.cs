@@ -39,7 +39,19 @@ public sealed class FleetServers : IAsyncDisposable
         }
 
         var postgres = await ScriptAsync("postgres.sh", "start", Path.Combine(directory, "postgres"));
-        var s3 = await ScriptAsync("s3.sh", "start", Path.Combine(directory, "s3"));
+        string s3;
+        try
+        {
+            s3 = await ScriptAsync("s3.sh", "start", Path.Combine(directory, "s3"));
+        }
+        catch (InvalidOperationException)
+        {
+            // Nothing owns the cluster yet: stop it (and whatever the failed start left) before reporting the failure.
+            await ScriptAsync("s3.sh", "stop", Path.Combine(directory, "s3"));
+            await ScriptAsync("postgres.sh", "stop", Path.Combine(directory, "postgres"));
+            throw;
+        }
+
         return new FleetServers(
             directory,
             Value(postgres, "KIT_TEST_POSTGRES"),
