@@ -72,7 +72,7 @@ builder.AddMicroserviceKit()
     .AddTokenIssuer(UseSecret)
     .AddApiVersioning()
     .AddLiteDb(o => o.ConnectionString = ":memory:")
-    .AddFileStore(o => o.Backend = Microservice.Kit.Files.FileStoreBackend.InMemory);
+    .AddFileStore().UseInMemory();
 var app = builder.Build();
 app.UseMicroserviceKit();
 app.MapKitEndpoints();

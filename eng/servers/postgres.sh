@@ -3,12 +3,17 @@
 #   eng/servers/postgres.sh start DIR   installs PostgreSQL from the distribution if absent (needs root), creates a
 #                                       cluster in DIR on a free 127.0.0.1 port, and prints
 #                                       KIT_TEST_POSTGRES=<connection string> on stdout
+#   eng/servers/postgres.sh start DIR PORT   the same on a fixed port (eng/fleet.sh)
 #   eng/servers/postgres.sh stop DIR    stops that cluster and removes DIR
+#   eng/servers/postgres.sh halt DIR    stops the server and keeps the cluster (an outage in a fault test)
+#   eng/servers/postgres.sh resume DIR  starts a halted cluster again on the same port
 # The cluster trusts local connections (initdb -A trust): it listens on 127.0.0.1 only and lives as long as a run.
 set -euo pipefail
 
-command=${1:?usage: postgres.sh start|stop DIR}
-dir=${2:?usage: postgres.sh start|stop DIR}
+usage="usage: postgres.sh start DIR [PORT] | stop DIR | halt DIR | resume DIR"
+command=${1:?$usage}
+dir=${2:?$usage}
+fixed_port=${3:-}
 
 bin_dir() {
   local found
@@ -36,6 +41,13 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+start_server() { # bin port
+  # Sockets go into the cluster's own directory, so nothing is written to /run/postgresql.
+  as_owner "$1/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $2 -k $dir -c max_connections=300 -c shared_buffers=128MB" start >&2 ||
+    { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case "$command" in
   start)
     bin=$(bin_dir)
@@ -44,13 +56,18 @@ case "$command" in
     chmod 700 "$dir"
     as_owner "$bin/initdb" -A trust -U postgres -E UTF8 --locale=C.UTF-8 -D "$dir/data" > "$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
-    port=$(free_port)
-    # Sockets go into the cluster's own directory, so nothing is written to /run/postgresql.
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=300 -c shared_buffers=128MB" start >&2 ||
-      { cat "$dir/server.log" >&2; exit 1; }
+    port=${fixed_port:-$(free_port)}
+    start_server "$bin" "$port"
     echo "$port" > "$dir/port"
     echo "KIT_TEST_POSTGRES=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+    ;;
+  halt)
+    bin=$(bin_dir)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2
+    ;;
+  resume)
+    bin=$(bin_dir)
+    start_server "$bin" "$(cat "$dir/port")"
     ;;
   stop)
     if [[ -f "$dir/data/postmaster.pid" ]]; then
@@ -60,7 +77,7 @@ case "$command" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: postgres.sh start|stop DIR" >&2
+    echo "$usage" >&2
     exit 2
     ;;
 esac

@@ -18,6 +18,9 @@ internal sealed class EmployeesSettings
 
     public AdminSettings Admin { get; set; } = new();
 
+    /// <summary>Where files and pictures go: an S3-compatible object store when <see cref="StorageSettings.ServiceUrl"/> is set, else the data directory.</summary>
+    public StorageSettings Storage { get; set; } = new();
+
     /// <summary>
     /// PBKDF2-HMAC-SHA512 iterations of new password hashes (<c>PasswordHasherOptions.IterationCount</c>). A stored hash
     /// with fewer is replaced at the user's next sign-in. 210,000 is OWASP's figure for PBKDF2-HMAC-SHA512.
@@ -79,6 +82,15 @@ internal sealed class EmployeesSettings
     }
 }
 
+/// <summary>The <c>Employees:Storage</c> section (<c>Employees__Storage__ServiceUrl</c>, <c>Employees__Storage__Bucket</c>).</summary>
+internal sealed class StorageSettings
+{
+    /// <summary>An S3-compatible endpoint; credentials come from <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>/<c>AWS_REGION</c>.</summary>
+    public string? ServiceUrl { get; set; }
+
+    public string Bucket { get; set; } = "employees";
+}
+
 internal sealed class AdminSettings
 {
     /// <summary>The password of the seeded <c>admin</c> user; hashed before it is stored, never logged.</summary>
@@ -95,9 +107,10 @@ internal static class Permissions
     public const string FilesRead = "files.read";
     public const string FilesWrite = "files.write";
     public const string UsersManage = "users.manage";
+    public const string KeysManage = "keys.manage";
     public const string BooksRead = "books.read";
     public const string BooksWrite = "books.write";
 
     public static IReadOnlyList<string> All { get; } =
-        [EmployeesCreate, EmployeesList, EmployeesUpdate, EmployeesDelete, FilesRead, FilesWrite, UsersManage, BooksRead, BooksWrite];
+        [EmployeesCreate, EmployeesList, EmployeesUpdate, EmployeesDelete, FilesRead, FilesWrite, UsersManage, KeysManage, BooksRead, BooksWrite];
 }

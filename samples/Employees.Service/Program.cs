@@ -1,27 +1,31 @@
+using Microservice.Kit.Files;
 using Employees.Service;
 using Employees.Service.Employees;
+using Employees.Service.Keys;
 using Employees.Service.Users;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = EmployeesSettings.Read(builder);      // the Employees section; exits if there is no admin password
 
-builder.AddMicroserviceKit()
+var kit = builder.AddMicroserviceKit();
+if (builder.Configuration.GetConnectionString("Employees") is { Length: > 0 })
+{
+    // Replicas share one key ring: every replica signs with, publishes and validates the same keys (docs/scale.md).
+    kit.AddPostgreSqlTokenKeyRing("Employees");   // MicroserviceKit:Tokens:PostgreSql:EncryptionKey, the same on every replica
+}
+
+kit
     .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
     .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
     .AddEmployeesData(builder.Configuration, settings)        // ConnectionStrings:Employees set: PostgreSQL, else LiteDB
     .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
     .AddRepository<Employee, int, EmployeeDefinition>()
-    .AddFileStore(files =>
-    {
-        files.RootPath = settings.FilesDirectory;
-        files.MaxUploadBytes = settings.MaxFileBytes;
-    })
-    .AddFileStore(Pictures.StoreName, pictures =>     // a second, independent store: [FromKeyedServices("pictures")]
-    {
-        pictures.RootPath = settings.PicturesDirectory;
-        pictures.MaxUploadBytes = settings.MaxPictureBytes;
-    })
+    .AddFileStore(files => files.MaxUploadBytes = settings.MaxFileBytes)
+    .UseStorage(settings, settings.FilesDirectory, "files/")
+    .AddFileStore(Pictures.StoreName, pictures => pictures.MaxUploadBytes = settings.MaxPictureBytes) // [FromKeyedServices("pictures")]
+    .UseStorage(settings, settings.PicturesDirectory, "pictures/")
     .AddApiVersioning()
     .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
 if (settings.PrometheusEndpoint)
@@ -35,11 +39,16 @@ builder.Services.Configure<PasswordHasherOptions>(hashing => hashing.IterationCo
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddSingleton<DecoyPasswordHash>();
 builder.Services.AddHostedService<AdminSeeder>();     // admin, with every permission of both services
+// Behind the gateway every request comes from it: take the client's address from X-Forwarded-For, trusted from loopback
+// only (the default KnownNetworks), so that sign-in throttling counts clients, not the gateway.
+builder.Services.Configure<ForwardedHeadersOptions>(forwarded => forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
 
 var app = builder.Build();
+app.UseForwardedHeaders();
 app.UseMicroserviceKit();     // problem details, versioning, authentication, authorization
 app.MapKitEndpoints();        // /health/live, /health/ready, /.well-known/jwks.json, /openapi/v1.json, /openapi/v2.json
 app.MapUserEndpoints();       // POST /api/v1/tokens, POST /api/v1/users
+app.MapKeyEndpoints();        // GET and POST /api/v1/keys: the signing keys, rotation
 app.MapEmployeeEndpoints();   // /api/v1/employees (deprecated), /api/v2/employees, /api/employees; their pictures
 
 var files = app.MapFileEndpoints("/api/v1/files").WithGroupName("v1");
@@ -47,3 +56,17 @@ files.Read.RequirePermission(Permissions.FilesRead);
 files.Write.RequirePermission(Permissions.FilesWrite);
 
 app.Run();
+
+internal static class StorageChoice
+{
+    /// <summary>The data directory by default; an S3 bucket (one prefix per store) when Employees:Storage:ServiceUrl is set.</summary>
+    public static FileStoreBuilder UseStorage(this FileStoreBuilder store, EmployeesSettings settings, string directory, string prefix) =>
+        settings.Storage.ServiceUrl is { Length: > 0 } serviceUrl
+            ? store.UseS3(s3 =>
+            {
+                s3.ServiceUrl = serviceUrl;
+                s3.Bucket = settings.Storage.Bucket;
+                s3.Prefix = prefix;
+            })
+            : store.UseLocalDisk(local => local.RootPath = directory);
+}

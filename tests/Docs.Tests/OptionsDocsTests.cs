@@ -34,6 +34,8 @@ public sealed partial class OptionsDocsTests
         ["TokenClientOptions"] = Root + ":Tokens:Clients:<client id>",
         ["LiteDbOptions"] = Root + ":LiteDb",
         ["FileStoreOptions"] = Root + ":Files",
+        ["LocalFileStoreOptions"] = Root + ":Files",
+        ["S3FileStoreOptions"] = Root + ":Files",
         ["ApiVersioningOptions"] = Root + ":Versioning",
         ["ApiVersionDeprecationOptions"] = Root + ":Versioning:Deprecations:<i>",
         ["ServiceClientOptions"] = Root + ":Clients:<name>",
@@ -50,6 +52,7 @@ public sealed partial class OptionsDocsTests
         typeof(ProblemCodes).Assembly,
         typeof(Microservice.Kit.Prometheus.PrometheusEndpointOptions).Assembly,
         typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly,
+        typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly,
     ];
 
     [Fact]

@@ -121,6 +121,7 @@ public sealed class SnippetCompilationTests
         typeof(ProblemCodes).Assembly,
         typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly,
         typeof(Microservice.Kit.Prometheus.PrometheusEndpointOptions).Assembly,
+        typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly,
     ];
 
     private static string GlobalUsings()

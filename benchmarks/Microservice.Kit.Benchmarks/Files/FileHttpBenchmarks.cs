@@ -38,11 +38,9 @@ public class FileHttpBenchmarks
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.AddMicroserviceKit().AddFileStore(o =>
-        {
-            o.RootPath = Path.Combine(_root, "store");
-            o.MaxUploadBytes = 2 * FileBytes;
-        });
+        builder.AddMicroserviceKit()
+            .AddFileStore(o => o.MaxUploadBytes = 2 * FileBytes)
+            .UseLocalDisk(o => o.RootPath = Path.Combine(_root, "store"));
         _app = builder.Build();
         _app.UseMicroserviceKit();
         _app.MapFileEndpoints("/api/v1/files");

@@ -55,12 +55,9 @@ public sealed class InMemoryFileStore : IFileStore
         }
         else if (!_files.TryAdd(fileId, entry))
         {
-            FileMetrics.Operation("write", "exists", Backend);
             throw Exists(fileId);
         }
 
-        FileMetrics.Operation("write", "stored", Backend);
-        FileMetrics.Written(bytes.LongLength, Backend);
         return info;
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Microservice.Kit.Diagnostics;
 using Microservice.Kit.Files.Internal;
 using Microservice.Kit.Problems;
 using Microsoft.Extensions.Logging;
@@ -22,6 +21,8 @@ namespace Microservice.Kit.Files;
 /// replace on Windows: the operating system lets exactly one of several concurrent writers of an id win, with no
 /// window between a check and the write. Ids are case-sensitive on Linux and not
 /// on Windows or macOS.</para>
+/// <para>Used through <c>AddFileStore</c> (the <c>Local</c> provider), the kit adds metrics, logs and activities
+/// around it; constructed directly it stores files and nothing else.</para>
 /// <para>Space is checked before a write and after every chunk it streams: a write that would pass the quota or eat
 /// into the free-space reserve, or that the operating system refuses for a full disk, fails with
 /// <see cref="InsufficientStorageException"/> (507) and its temporary file is removed. The root is created 0700 and
@@ -50,11 +51,11 @@ public sealed class LocalFileStore : IFileStore
 
     /// <summary>Creates the store, creating <paramref name="rootPath"/> if needed and removing unfinished writes left in it.</summary>
     /// <param name="rootPath">The directory that holds the files; relative paths are relative to the current directory.</param>
-    /// <param name="flushToDisk">Whether each write is flushed to the disk before it is published (see <see cref="FileStoreOptions.FlushToDisk"/>).</param>
+    /// <param name="flushToDisk">Whether each write is flushed to the disk before it is published (see <see cref="LocalFileStoreOptions.FlushToDisk"/>).</param>
     /// <param name="timeProvider">The clock for <see cref="StoredFileInfo.CreatedAt"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
-    /// <param name="maxTotalBytes">The quota (see <see cref="FileStoreOptions.MaxTotalBytes"/>); none when <see langword="null"/>.</param>
-    /// <param name="minFreeBytes">The free-space reserve (see <see cref="FileStoreOptions.MinFreeBytes"/>); 0 for none.</param>
+    /// <param name="maxTotalBytes">The quota (see <see cref="LocalFileStoreOptions.MaxTotalBytes"/>); none when <see langword="null"/>.</param>
+    /// <param name="minFreeBytes">The free-space reserve (see <see cref="LocalFileStoreOptions.MinFreeBytes"/>); 0 for none.</param>
     public LocalFileStore(
         string rootPath,
         bool flushToDisk = true,
@@ -101,9 +102,6 @@ public sealed class LocalFileStore : IFileStore
         var path = PathOf(fileId);
         ArgumentNullException.ThrowIfNull(content);
         options ??= new FileWriteOptions();
-        using var activity = KitDiagnostics.ActivitySource.StartActivity("Microservice.Kit.Files.Write");
-        activity?.SetTag("file.id", fileId);
-
         var contentType = FileMetadataRules.SanitizeContentType(options.ContentType) ?? FileMetadataRules.DefaultContentType;
         var fileName = FileMetadataRules.SanitizeFileName(options.FileName);
         var temp = Path.Join(RootPath, FileStoreConstants.TempPrefix + Guid.NewGuid().ToString("N"));
@@ -137,30 +135,15 @@ public sealed class LocalFileStore : IFileStore
             Publish(temp, path, fileId, options.Overwrite);
             published = true;
             reservation.Bytes = 0;
-            FileMetrics.Operation("write", "stored", Backend);
-            FileMetrics.Written(info.Size, Backend);
-            Log.FileWritten(_logger, fileId, info.Size, contentType, "write", "stored");
             return info;
         }
         catch (Exception exception) when (!published)
         {
             // The disk filled up under the write (this store's reserve off, or someone else writing): not the
             // client's fault and not a bug, and the temporary file goes in finally below.
-            var failure = StorageErrors.IsDiskFull(exception) && exception is not KitException
-                ? new InsufficientStorageException("The storage is full: the file was not stored.", exception)
-                : exception;
-            var status = failure switch
+            if (StorageErrors.IsDiskFull(exception) && exception is not KitException)
             {
-                ConflictException => "exists",
-                OperationCanceledException => "cancelled",
-                KitException kit => kit.Code,
-                _ => "failed",
-            };
-            FileMetrics.Operation("write", status, Backend);
-            Log.FileWriteRejected(_logger, fileId, "write", status, failure is KitException kitException ? kitException.Code : status);
-            if (!ReferenceEquals(failure, exception))
-            {
-                throw failure;
+                throw new InsufficientStorageException("The storage is full: the file was not stored.", exception);
             }
 
             throw;
@@ -182,11 +165,9 @@ public sealed class LocalFileStore : IFileStore
         var path = PathOf(fileId);
         if (Open(fileId, path, cancellationToken) is not var (file, info))
         {
-            FileMetrics.Operation("read", "not_found", Backend);
             return Task.FromResult<StoredFile?>(null);
         }
 
-        FileMetrics.Operation("read", "opened", Backend);
         return Task.FromResult<StoredFile?>(new StoredFile(info, new FileContentStream(file, FileHeader.Size, info.Size)));
     }
 
@@ -208,13 +189,10 @@ public sealed class LocalFileStore : IFileStore
         cancellationToken.ThrowIfCancellationRequested();
         if (!File.Exists(path))
         {
-            FileMetrics.Operation("delete", "not_found", Backend);
             return Task.FromResult(false);
         }
 
         DeleteCounted(path);
-        FileMetrics.Operation("delete", "deleted", Backend);
-        Log.FileDeleted(_logger, fileId, "delete", "deleted");
         return Task.FromResult(true);
     }
 
@@ -228,21 +206,17 @@ public sealed class LocalFileStore : IFileStore
         {
             if (ReadInfo(fileId, path, cancellationToken) is not { } current)
             {
-                FileMetrics.Operation("delete", "not_found", Backend);
                 return Task.FromResult(false);
             }
 
             if (!string.Equals(current.ETag, expectedETag, StringComparison.Ordinal))
             {
-                FileMetrics.Operation("delete", "precondition_failed", Backend);
                 throw FilePreconditions.Failed(fileId);
             }
 
             DeleteCounted(path);
         }
 
-        FileMetrics.Operation("delete", "deleted", Backend);
-        Log.FileDeleted(_logger, fileId, "delete", "deleted");
         return Task.FromResult(true);
     }
 

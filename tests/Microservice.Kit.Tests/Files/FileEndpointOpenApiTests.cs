@@ -70,7 +70,7 @@ public sealed class FileEndpointOpenApiTests
         try
         {
             return await OpenApiTestApp.DocumentAsync(
-                kit => kit.AddFileStore(options => options.RootPath = root),
+                kit => kit.AddFileStore().UseLocalDisk(options => options.RootPath = root),
                 app =>
                 {
                     app.MapFileEndpoints("/files");

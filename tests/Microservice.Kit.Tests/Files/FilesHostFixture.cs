@@ -30,11 +30,8 @@ public sealed class FilesHostFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         Host = await KestrelTestHost.StartAsync(
-            builder => builder.AddMicroserviceKit().AddFileStore(options =>
-            {
-                options.RootPath = _root.Path;
-                options.MaxUploadBytes = MaxUploadBytes;
-            }),
+            builder => builder.AddMicroserviceKit().AddFileStore(options => options.MaxUploadBytes = MaxUploadBytes)
+                .UseLocalDisk(local => local.RootPath = _root.Path),
             app =>
             {
                 app.UseMicroserviceKit();

@@ -24,11 +24,13 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
 
         var options = host.Services.GetRequiredService<IOptionsMonitor<FileStoreOptions>>().Get("pictures");
 
-        Assert.Equal(FileStoreBackend.Local, options.Backend);
-        Assert.Equal("data/pictures", options.RootPath);
+        var local = host.Services.GetRequiredService<IOptionsMonitor<LocalFileStoreOptions>>().Get("pictures");
+
+        Assert.Equal("Local", options.Backend);
+        Assert.Equal("data/pictures", local.RootPath);
         Assert.Equal(100L * 1024 * 1024, options.MaxUploadBytes);
-        Assert.True(options.FlushToDisk);
-        var store = Assert.IsType<LocalFileStore>(host.Services.GetRequiredKeyedService<IFileStore>("pictures"));
+        Assert.True(local.FlushToDisk);
+        var store = Assert.IsType<LocalFileStore>(TestFiles.Unwrap(host.Services.GetRequiredKeyedService<IFileStore>("pictures")));
         Assert.Equal(Path.Combine(root.Path, "data", "pictures"), store.RootPath);
     }
 
@@ -88,8 +90,8 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
         Assert.Equal(1234, monitor.Get("pictures").MaxUploadBytes);
         Assert.Equal(999, host.Services.GetRequiredService<IOptions<FileStoreOptions>>().Value.MaxUploadBytes);
         Assert.Equal(100L * 1024 * 1024, monitor.Get("documents").MaxUploadBytes);
-        Assert.IsType<InMemoryFileStore>(host.Services.GetRequiredKeyedService<IFileStore>("pictures"));
-        Assert.IsType<LocalFileStore>(host.Services.GetRequiredService<IFileStore>());
+        Assert.IsType<InMemoryFileStore>(TestFiles.Unwrap(host.Services.GetRequiredKeyedService<IFileStore>("pictures")));
+        Assert.IsType<LocalFileStore>(TestFiles.Unwrap(host.Services.GetRequiredService<IFileStore>()));
     }
 
     [Fact]
@@ -104,13 +106,13 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
         var options = host.Services.GetRequiredService<IOptionsMonitor<FileStoreOptions>>().Get("pictures");
 
         Assert.Equal(42, options.MaxUploadBytes);
-        Assert.Equal("from-config", options.RootPath);
+        Assert.Equal("from-config", host.Services.GetRequiredService<IOptionsMonitor<LocalFileStoreOptions>>().Get("pictures").RootPath);
     }
 
     [Theory]
     [InlineData("MaxUploadBytes", "0", "MicroserviceKit:Files:Stores:pictures:MaxUploadBytes must be at least 1 byte")]
     [InlineData("RootPath", "", "MicroserviceKit:Files:Stores:pictures:RootPath is required when MicroserviceKit:Files:Stores:pictures:Backend is Local")]
-    [InlineData("Backend", "7", "MicroserviceKit:Files:Stores:pictures:Backend must be Local or InMemory")]
+    [InlineData("Backend", "7", "MicroserviceKit:Files:Stores:pictures:Backend '7' is not a file store provider")]
     public async Task Named_InvalidOptions_FailTheStartWithAMessageNamingTheFullKey(string property, string value, string expected)
     {
         using var root = new TempDirectory();
@@ -119,13 +121,14 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
             new() { ["MicroserviceKit:Files:Stores:pictures:" + property] = value },
             kit => kit.AddFileStore("pictures").AddFileStore());
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var errors = ValidationErrors(await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync()));
 
-        Assert.Equal("pictures", error.OptionsName);
-        Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+        Assert.All(errors, e => Assert.Equal("pictures", e.OptionsName));
+        var failures = errors.SelectMany(e => e.Failures).ToList();
+        Assert.Contains(failures, f => f.Contains(expected, StringComparison.Ordinal));
 
         // The unnamed store's validators skip the named options: no message names the unnamed key.
-        Assert.DoesNotContain(error.Failures, f => f.Contains("MicroserviceKit:Files:" + property, StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("MicroserviceKit:Files:" + property, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -137,12 +140,21 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
             new() { ["MicroserviceKit:Files:RootPath"] = "", ["MicroserviceKit:Files:MaxUploadBytes"] = "0" },
             kit => kit.AddFileStore("pictures").AddFileStore());
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var errors = ValidationErrors(await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync()));
 
-        Assert.Equal(string.Empty, error.OptionsName); // Options.DefaultName
-        Assert.Contains(error.Failures, f => f.Contains("MicroserviceKit:Files:RootPath is required", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("MicroserviceKit:Files:MaxUploadBytes", StringComparison.Ordinal));
+        Assert.All(errors, e => Assert.Equal(string.Empty, e.OptionsName)); // Options.DefaultName
+        var failures = errors.SelectMany(e => e.Failures).ToList();
+        Assert.Contains(failures, f => f.Contains("MicroserviceKit:Files:RootPath is required", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("MicroserviceKit:Files:MaxUploadBytes", StringComparison.Ordinal));
     }
+
+    /// <summary>The options failures of a failed start: one exception per options type (the store's and its provider's).</summary>
+    private static List<OptionsValidationException> ValidationErrors(Exception error) => error switch
+    {
+        OptionsValidationException single => [single],
+        AggregateException many => [.. many.Flatten().InnerExceptions.Select(e => Assert.IsType<OptionsValidationException>(e))],
+        _ => throw new Xunit.Sdk.XunitException("Not an options validation failure: " + error),
+    };
 
     [Fact]
     public async Task Named_Section_BindsIt_AndMessagesNameItsKeys()
@@ -168,7 +180,7 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
         using var root = new TempDirectory();
         var file = Path.Combine(root.Path, "a-file");
         await File.WriteAllBytesAsync(file, [1]);
-        using var host = Build(root.Path, [], kit => kit.AddFileStore("pictures", o => o.RootPath = Path.Combine(file, "pictures")));
+        using var host = Build(root.Path, [], kit => kit.AddFileStore("pictures").UseLocalDisk(o => o.RootPath = Path.Combine(file, "pictures")));
 
         await Assert.ThrowsAnyAsync<IOException>(() => host.StartAsync());
     }
@@ -178,11 +190,11 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
     {
         using var root = new TempDirectory();
         var shared = Path.Combine(root.Path, "shared");
-        using var host = Build(root.Path, [], kit => kit.AddFileStore(o => o.RootPath = shared).AddFileStore("pictures", o => o.RootPath = shared + "/"));
+        using var host = Build(root.Path, [], kit => kit.AddFileStore().UseLocalDisk(o => o.RootPath = shared).AddFileStore("pictures").UseLocalDisk(o => o.RootPath = shared + "/"));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
-        Assert.Contains("MicroserviceKit:Files:Stores:pictures:RootPath is the same directory as MicroserviceKit:Files:RootPath", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MicroserviceKit:Files:Stores:pictures stores its files in the same place as MicroserviceKit:Files", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -247,13 +259,13 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddMicroserviceKit()
-            .AddFileStore("pictures", o => o.Backend = FileStoreBackend.InMemory)
+            .AddFileStore("pictures").UseInMemory()
             .AddFileStore("pictures", o => o.MaxUploadBytes = 42)
             .AddFileStore("pictures");
         using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptionsMonitor<FileStoreOptions>>().Get("pictures");
-        Assert.Equal(FileStoreBackend.InMemory, options.Backend);
+        Assert.Equal("InMemory", options.Backend);
         Assert.Equal(42, options.MaxUploadBytes);
         Assert.Single(services, d => d.ServiceType == typeof(IFileStore) && Equals(d.ServiceKey, "pictures"));
         Assert.Single(services, d => d.ServiceType == typeof(FileUploads) && Equals(d.ServiceKey, "pictures"));
@@ -269,7 +281,7 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
         var files = Path.Combine(root.Path, "files");
         var pictures = Path.Combine(root.Path, "pictures");
         await using var host = await KestrelTestHost.StartAsync(
-            builder => builder.AddMicroserviceKit().AddFileStore(o => o.RootPath = files).AddFileStore("pictures", o => o.RootPath = pictures),
+            builder => builder.AddMicroserviceKit().AddFileStore().UseLocalDisk(o => o.RootPath = files).AddFileStore("pictures").UseLocalDisk(o => o.RootPath = pictures),
             app =>
             {
                 app.UseMicroserviceKit();
@@ -296,12 +308,8 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
         using var root = new TempDirectory();
         await using var host = await KestrelTestHost.StartAsync(
             builder => builder.AddMicroserviceKit()
-                .AddFileStore(o => o.RootPath = Path.Combine(root.Path, "files"))
-                .AddFileStore("pictures", o =>
-                {
-                    o.RootPath = Path.Combine(root.Path, "pictures");
-                    o.MaxUploadBytes = 1000;
-                }),
+                .AddFileStore().UseLocalDisk(o => o.RootPath = Path.Combine(root.Path, "files"))
+                .AddFileStore("pictures", o => o.MaxUploadBytes = 1000).UseLocalDisk(o => o.RootPath = Path.Combine(root.Path, "pictures")),
             app =>
             {
                 app.UseMicroserviceKit();
@@ -329,8 +337,8 @@ public sealed class FilesKitBuilderExtensionsNamedStoreTests
         using var root = new TempDirectory();
         await using var host = await KestrelTestHost.StartAsync(
             builder => builder.AddMicroserviceKit()
-                .AddFileStore(o => o.RootPath = Path.Combine(root.Path, "files"))
-                .AddFileStore("pictures", o => o.RootPath = Path.Combine(root.Path, "pictures")),
+                .AddFileStore().UseLocalDisk(o => o.RootPath = Path.Combine(root.Path, "files"))
+                .AddFileStore("pictures").UseLocalDisk(o => o.RootPath = Path.Combine(root.Path, "pictures")),
             app =>
             {
                 app.UseMicroserviceKit();

@@ -18,12 +18,13 @@ public sealed class FilesKitBuilderExtensionsTests
     {
         var options = new FileStoreOptions();
 
-        Assert.Equal(FileStoreBackend.Local, options.Backend);
-        Assert.Equal("data/files", options.RootPath);
+        Assert.Equal("Local", options.Backend);
         Assert.Equal(100L * 1024 * 1024, options.MaxUploadBytes);
-        Assert.True(options.FlushToDisk);
-        Assert.Null(options.MaxTotalBytes);
-        Assert.Equal(256L * 1024 * 1024, options.MinFreeBytes);
+        var local = new LocalFileStoreOptions();
+        Assert.Null(local.RootPath); // data/files for the unnamed store, data/<name> for a named one: see the named store tests
+        Assert.True(local.FlushToDisk);
+        Assert.Null(local.MaxTotalBytes);
+        Assert.Equal(256L * 1024 * 1024, local.MinFreeBytes);
         Assert.Equal("file", new UploadPolicy().FileFieldName);
         Assert.Null(new UploadPolicy().MaxBytes);
     }
@@ -33,7 +34,7 @@ public sealed class FilesKitBuilderExtensionsTests
     {
         using var host = Build(new() { ["MicroserviceKit:Files:Backend"] = "InMemory" });
 
-        Assert.IsType<InMemoryFileStore>(host.Services.GetRequiredService<IFileStore>());
+        Assert.IsType<InMemoryFileStore>(TestFiles.Unwrap(host.Services.GetRequiredService<IFileStore>()));
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class FilesKitBuilderExtensionsTests
         builder.AddMicroserviceKit().AddFileStore();
         using var host = builder.Build();
 
-        var store = Assert.IsType<LocalFileStore>(host.Services.GetRequiredService<IFileStore>());
+        var store = Assert.IsType<LocalFileStore>(TestFiles.Unwrap(host.Services.GetRequiredService<IFileStore>()));
 
         Assert.Equal(Path.Combine(root.Path, "stored"), store.RootPath);
         Assert.True(Directory.Exists(store.RootPath));
@@ -60,7 +61,10 @@ public sealed class FilesKitBuilderExtensionsTests
     {
         using var host = Build(new() { [key] = value });
 
-        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<FileStoreOptions>>().Value);
+        // MaxUploadBytes is shared by every store; the rest belong to the Local provider.
+        var error = Assert.Throws<OptionsValidationException>(() => key.EndsWith("MaxUploadBytes", StringComparison.Ordinal)
+            ? host.Services.GetRequiredService<IOptions<FileStoreOptions>>().Value
+            : host.Services.GetRequiredService<IOptions<LocalFileStoreOptions>>().Value);
 
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
     }
@@ -71,7 +75,7 @@ public sealed class FilesKitBuilderExtensionsTests
         var services = new ServiceCollection();
         services.AddLogging();
         var kit = services.AddMicroserviceKit();
-        kit.AddFileStore(o => o.Backend = FileStoreBackend.InMemory).AddFileStore(o => o.MaxUploadBytes = 42);
+        kit.AddFileStore().UseInMemory().AddFileStore(o => o.MaxUploadBytes = 42);
         using var provider = services.BuildServiceProvider();
 
         Assert.Single(services, d => d.ServiceType == typeof(IFileStore));
@@ -94,7 +98,7 @@ public sealed class FilesKitBuilderExtensionsTests
         using var provider = services.BuildServiceProvider();
 
         Assert.Equal(1234, provider.GetRequiredService<IOptions<FileStoreOptions>>().Value.MaxUploadBytes);
-        Assert.IsType<InMemoryFileStore>(provider.GetRequiredService<IFileStore>());
+        Assert.IsType<InMemoryFileStore>(TestFiles.Unwrap(provider.GetRequiredService<IFileStore>()));
     }
 
     [Fact]
@@ -114,7 +118,7 @@ public sealed class FilesKitBuilderExtensionsTests
     {
         using var root = new TempDirectory();
         await using var host = await KestrelTestHost.StartAsync(
-            builder => builder.AddMicroserviceKit().AddFileStore(o => o.RootPath = root.Path),
+            builder => builder.AddMicroserviceKit().AddFileStore().UseLocalDisk(o => o.RootPath = root.Path),
             app =>
             {
                 app.UseMicroserviceKit();

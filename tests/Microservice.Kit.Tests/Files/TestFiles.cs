@@ -1,11 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microservice.Kit.Files;
 
 namespace Microservice.Kit.Tests.Files;
 
 /// <summary>Small files with the right magic bytes, the rest random, so that a round trip proves every byte survives.</summary>
 internal static class TestFiles
 {
+    /// <summary>The provider's store inside the kit's wrapper, to look at what the provider made.</summary>
+    public static IFileStore Unwrap(IFileStore store) => store is Microservice.Kit.Files.Internal.FileStorePipeline pipeline ? pipeline.Inner : store;
+
     public static byte[] Png(int size = 4096) => With([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52], size);
 
     public static byte[] Jpeg(int size = 4096) => With([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00], size);

@@ -123,7 +123,7 @@ public sealed class MicroserviceKitOptionsTests
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddMicroserviceKit().AddFileStore(o => o.Backend = FileStoreBackend.InMemory);
+        services.AddMicroserviceKit().AddFileStore().UseInMemory();
         using var provider = services.BuildServiceProvider();
 
         Assert.Equal("worker", provider.GetRequiredService<IOptions<MicroserviceKitOptions>>().Value.ServiceName);

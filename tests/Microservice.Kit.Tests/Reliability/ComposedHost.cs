@@ -59,11 +59,8 @@ internal sealed class ComposedHost : IAsyncDisposable
                 .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")
                 .AddLiteDb(db => db.ConnectionString = $"Filename={Path.Combine(data.Path, "app.db")}")
                 .AddRepository<ComposedEmployee, int, EmployeeDefinition>()
-                .AddFileStore(files =>
-                {
-                    files.RootPath = Path.Combine(data.Path, "files");
-                    files.MaxUploadBytes = 1024 * 1024;
-                })
+                .AddFileStore(files => files.MaxUploadBytes = 1024 * 1024)
+                .UseLocalDisk(files => files.RootPath = Path.Combine(data.Path, "files"))
                 .AddApiVersioning(),
             Map,
             logging: logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());

@@ -75,7 +75,7 @@ internal static class KitOptionsRegistration
     }
 
     // Registered in the place of Bind, so that configuration still comes before the code's Action<T>.
-    private static void BindFromServiceProvider<TOptions>(this OptionsBuilder<TOptions> builder, IMicroserviceKitBuilder kit, string path)
+    internal static void BindFromServiceProvider<TOptions>(this OptionsBuilder<TOptions> builder, IMicroserviceKitBuilder kit, string path)
         where TOptions : class
     {
         if (kit is MicroserviceKitBuilder { BindsFromServiceProvider: true })
