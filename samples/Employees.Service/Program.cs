@@ -10,11 +10,11 @@ var settings = EmployeesSettings.Read(builder);      // the Employees section; e
 builder.AddMicroserviceKit()
     .AddTokenIssuer(tokens => tokens.KeyDirectory = settings.KeysDirectory)  // ES256 key made on first start, kept
     .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")      // besides Authorization: Bearer
-    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
-    .AddRepository<UserRepository>()
-    .AddRepository<EmployeeRepository>()
+    .AddEmployeesData(builder.Configuration, settings)        // ConnectionStrings:Employees set: PostgreSQL, else LiteDB
+    .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
+    .AddRepository<Employee, int, EmployeeDefinition>()
     .AddFileStore(files => files.MaxUploadBytes = settings.MaxFileBytes)
-    .UseStorage(settings, settings.FilesDirectory, "files/")
+    .UseStorage(settings, settings.FilesDirectory, "files/")  // Employees:Storage:ServiceUrl set: S3, else the data directory
     .AddFileStore(Pictures.StoreName, pictures => pictures.MaxUploadBytes = settings.MaxPictureBytes) // [FromKeyedServices("pictures")]
     .UseStorage(settings, settings.PicturesDirectory, "pictures/")
     .AddApiVersioning()

@@ -10,8 +10,8 @@ builder.AddMicroserviceKit()
         tokens.JwksUrl = settings.EmployeesJwksUrl;  // Employees' public keys: no shared secret
         tokens.TokenHeader = "X-Auth-Header";        // besides Authorization: Bearer
     })
-    .AddLiteDb(db => db.ConnectionString = $"Filename={settings.DatabaseFile}")
-    .AddRepository<BookRepository>()
+    .AddLibraryData(builder.Configuration, settings)   // ConnectionStrings:Library set: PostgreSQL, else LiteDB
+    .AddRepository<Book, int, BookDefinition>()      // endpoints inject IRepository<Book, int>
     .AddServiceClient<EmployeesClient>("employees", client =>
     {
         client.BaseAddress = settings.EmployeesBaseAddress;

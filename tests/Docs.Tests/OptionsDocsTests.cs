@@ -39,7 +39,12 @@ public sealed partial class OptionsDocsTests
         ["ServiceClientOptions"] = Root + ":Clients:<name>",
         ["ApiVersionClientOptions"] = "ApiVersionClientOptions",   // code only: AddApiVersion(o => ...)
         ["FileWriteOptions"] = "FileWriteOptions",                 // code only: IFileStore.WriteAsync
+        ["PostgreSqlOptions"] = Root + ":PostgreSql:<name>",
     };
+
+    // The core and the provider packages: each package's options are documented like the core's.
+    private static readonly Assembly[] KitAssemblies =
+        [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly, typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly];
 
     [Fact]
     public void OptionsTables_ListEveryOptionWithItsKeyAndDefault()
@@ -80,8 +85,7 @@ public sealed partial class OptionsDocsTests
     {
         failures = [];
         var options = new Dictionary<string, Option>(StringComparer.Ordinal);
-        var optionTypes = typeof(ProblemCodes).Assembly.GetExportedTypes()
-            .Concat(typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly.GetExportedTypes())
+        var optionTypes = KitAssemblies.SelectMany(a => a.GetExportedTypes())
             .Where(t => t.IsClass && t.Name.EndsWith("Options", StringComparison.Ordinal))
             .ToList();
         var nested = new HashSet<Type>();
@@ -117,7 +121,7 @@ public sealed partial class OptionsDocsTests
     }
 
     private static bool IsOptionsObject(Type type) =>
-        (type.Assembly == typeof(ProblemCodes).Assembly || type.Assembly == typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly) && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
+        KitAssemblies.Contains(type.Assembly) && type.IsClass && type.Name.EndsWith("Options", StringComparison.Ordinal);
 
     private static List<Row> DocumentedRows()
     {

@@ -115,9 +115,13 @@ public sealed class SnippetCompilationTests
         }
     }
 
+    // The core and the provider packages a page may show.
+    private static readonly Assembly[] KitAssemblies =
+        [typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.PostgreSql.PostgreSqlOptions).Assembly, typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly];
+
     private static string GlobalUsings()
     {
-        var kitNamespaces = typeof(ProblemCodes).Assembly.GetExportedTypes()
+        var kitNamespaces = KitAssemblies.SelectMany(a => a.GetExportedTypes())
             .Select(t => t.Namespace)
             .OfType<string>()
             .Where(n => n.StartsWith("Microservice.Kit", StringComparison.Ordinal));
@@ -136,8 +140,7 @@ public sealed class SnippetCompilationTests
             }
         }
 
-        // The provider packages too: the guides show them (UseS3).
-        var pending = new Stack<Assembly>([typeof(ProblemCodes).Assembly, typeof(Microservice.Kit.S3.Files.S3FileStoreOptions).Assembly]);
+        var pending = new Stack<Assembly>(KitAssemblies);
         while (pending.TryPop(out var assembly))
         {
             if (!files.TryAdd(assembly.GetName().Name!, assembly.Location))

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using LiteDB;
 using Microservice.Kit.Data;
+using Microservice.Kit.Data.Internal;
 
 namespace Microservice.Kit.Benchmarks.Data;
 
@@ -12,9 +13,14 @@ public sealed class BenchEmployee : Entity<int>
     public string Address { get; set; } = "";
 }
 
-public sealed class BenchEmployeeRepository(LiteDbContext context, string collection) : LiteDbRepository<BenchEmployee, int>(context, collection)
+/// <summary>The kit's repository on the LiteDB backend, as <c>AddRepository</c> builds it, on a collection of the benchmark's choice.</summary>
+public static class BenchEmployeeRepository
 {
-    protected override void ConfigureIndexes(IndexBuilder<BenchEmployee> indexes) => indexes.Add(e => e.Name);
+    public static IRepository<BenchEmployee, int> Create(LiteDbContext context, string collection)
+    {
+        var model = new EntityTypeBuilder<BenchEmployee>().ToCollection(collection).HasIndex(e => e.Name).Build();
+        return new Repository<BenchEmployee, int>(new LiteDbBackend(context), model, context.TimeProvider, context.Logger);
+    }
 }
 
 /// <summary>
@@ -32,7 +38,7 @@ public class RepositoryBenchmarks : IDisposable
     private LiteDbContext _context = null!;
     private ILiteCollection<BenchEmployee> _raw = null!;
     private ILiteCollection<BsonDocument> _rawDocuments = null!;
-    private BenchEmployeeRepository _repository = null!;
+    private IRepository<BenchEmployee, int> _repository = null!;
     private BenchEmployee _rawTarget = null!;
     private BenchEmployee _kitTarget = null!;
     private int _next;
@@ -45,7 +51,7 @@ public class RepositoryBenchmarks : IDisposable
         _raw = _context.Database.GetCollection<BenchEmployee>("raw");
         _raw.EnsureIndex("Name", x => x.Name);
         _rawDocuments = _context.Database.GetCollection("raw");
-        _repository = new BenchEmployeeRepository(_context, "kit");
+        _repository = BenchEmployeeRepository.Create(_context, "kit");
 
         // Same documents on both sides: the raw side gets what the repository would have stored.
         var now = DateTimeOffset.UtcNow;
@@ -194,7 +200,7 @@ public class RepositoryBulkInsertBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = Count)]
     public Task<int> BulkInsertKit()
     {
-        var repository = new BenchEmployeeRepository(_context, "kit" + Interlocked.Increment(ref _collection));
+        var repository = BenchEmployeeRepository.Create(_context, "kit" + Interlocked.Increment(ref _collection));
         return repository.AddManyAsync(Enumerable.Range(0, Count).Select(i => new BenchEmployee { Name = "e" + i, Address = "a" }));
     }
 }

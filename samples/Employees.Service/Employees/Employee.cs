@@ -17,9 +17,12 @@ internal sealed class Employee : Entity<int>
     public string? PictureId { get; set; }
 }
 
-internal sealed class EmployeeRepository(LiteDbContext context) : LiteDbRepository<Employee, int>(context, "employees")
+/// <summary>How employees are stored, on any backend: the <c>employees</c> collection and the rules of both API versions.</summary>
+internal sealed class EmployeeDefinition : IEntityDefinition<Employee>
 {
-    protected override void Validate(Employee employee, ValidationErrors errors)
+    public void Configure(EntityTypeBuilder<Employee> entity) => entity.ToCollection("employees").Validate(Validate);
+
+    private static void Validate(Employee employee, ValidationErrors errors)
     {
         errors.Length(employee.Name?.Trim(), "name", 1, 255);
         errors.Length(employee.Address?.Trim(), "address", 1, 1023);

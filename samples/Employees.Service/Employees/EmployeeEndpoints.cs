@@ -49,39 +49,39 @@ internal static class EmployeeEndpoints
         employees.MapPictureEndpoints();
     }
 
-    public static async Task<Employee> GetAsync(EmployeeRepository repository, int id, CancellationToken cancellationToken) =>
+    public static async Task<Employee> GetAsync(IRepository<Employee, int> repository, int id, CancellationToken cancellationToken) =>
         await repository.GetAsync(id, cancellationToken) ?? throw NotFound(id);
 
     private static NotFoundException NotFound(int id) => new($"Employee {id} does not exist.", "EmployeeNotFound");
 
-    private static async Task<IResult> ListAsync(EmployeeRepository repository, HttpContext http, int page = 1, int pageSize = 20)
+    private static async Task<IResult> ListAsync(IRepository<Employee, int> repository, HttpContext http, int page = 1, int pageSize = 20)
     {
         var result = await repository.PageAsync(new PageRequest<Employee>(page, pageSize) { OrderBy = e => e.Id }, http.RequestAborted);
         return IsV1(http) ? Results.Ok(result.Map(EmployeeV1.From)) : Results.Ok(result.Map(EmployeeV2.From));
     }
 
-    private static async Task<IResult> GetOneAsync(int id, EmployeeRepository repository, HttpContext http) =>
+    private static async Task<IResult> GetOneAsync(int id, IRepository<Employee, int> repository, HttpContext http) =>
         Shape(http, await GetAsync(repository, id, http.RequestAborted));
 
-    private static async Task<IResult> CreateV1Async(EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
+    private static async Task<IResult> CreateV1Async(EmployeeV1Body body, IRepository<Employee, int> repository, HttpContext http) =>
         Created(http, 1, await repository.AddAsync(new Employee { Name = body.Name!, Address = body.Address! }, http.RequestAborted));
 
-    private static async Task<IResult> CreateV2Async(EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
+    private static async Task<IResult> CreateV2Async(EmployeeV2Body body, IRepository<Employee, int> repository, HttpContext http) =>
         Created(http, 2, await repository.AddAsync(
             new Employee { Name = body.Name!, Address = body.Address!, Email = body.Email, Department = body.Department }, http.RequestAborted));
 
-    private static Task<IResult> UpdateV1Async(int id, EmployeeV1Body body, EmployeeRepository repository, HttpContext http) =>
+    private static Task<IResult> UpdateV1Async(int id, EmployeeV1Body body, IRepository<Employee, int> repository, HttpContext http) =>
         UpdateAsync(id, repository, http, e => (e.Name, e.Address) = (body.Name!, body.Address!));
 
     // A PUT replaces: email and department left out are cleared.
-    private static Task<IResult> UpdateV2Async(int id, EmployeeV2Body body, EmployeeRepository repository, HttpContext http) =>
+    private static Task<IResult> UpdateV2Async(int id, EmployeeV2Body body, IRepository<Employee, int> repository, HttpContext http) =>
         UpdateAsync(id, repository, http, e => (e.Name, e.Address, e.Email, e.Department) = (body.Name!, body.Address!, body.Email, body.Department));
 
     /// <summary>
     /// With If-Match the update happens only if nobody changed the employee since the client read it (else 412);
     /// without it, a PUT replaces whatever version is stored: the last writer wins and concurrent PUTs all succeed.
     /// </summary>
-    private static async Task<IResult> UpdateAsync(int id, EmployeeRepository repository, HttpContext http, Action<Employee> change)
+    private static async Task<IResult> UpdateAsync(int id, IRepository<Employee, int> repository, HttpContext http, Action<Employee> change)
     {
         var ifMatch = EntityTag.ParseIfMatch(http.Request.Headers.IfMatch);
         return Shape(http, await ChangeAsync(repository, id, change, ifMatch, http.RequestAborted));
@@ -89,7 +89,7 @@ internal static class EmployeeEndpoints
 
     /// <summary>The repository's read-change-write of one employee, with this service's 404 code.</summary>
     public static async Task<Employee> ChangeAsync(
-        EmployeeRepository repository, int id, Action<Employee> change, long? ifMatch, CancellationToken cancellationToken)
+        IRepository<Employee, int> repository, int id, Action<Employee> change, long? ifMatch, CancellationToken cancellationToken)
     {
         try
         {
@@ -101,7 +101,7 @@ internal static class EmployeeEndpoints
         }
     }
 
-    private static async Task<IResult> DeleteAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
+    private static async Task<IResult> DeleteAsync(int id, IRepository<Employee, int> repository, Pictures pictures, HttpContext http)
     {
         var employee = await GetAsync(repository, id, http.RequestAborted);
 

@@ -1,3 +1,4 @@
+using Microservice.Kit.Data;
 using Microservice.Kit.Files;
 using Microservice.Kit.Problems;
 using Microsoft.Extensions.Primitives;
@@ -43,7 +44,7 @@ internal static class PictureEndpoints
     /// Without If-Match a PUT replaces whatever picture is stored, last writer wins; with it (the picture's ETag from
     /// GET), only that picture is replaced, else 412 and nothing changes.
     /// </summary>
-    private static async Task<IResult> PutAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
+    private static async Task<IResult> PutAsync(int id, IRepository<Employee, int> repository, Pictures pictures, HttpContext http)
     {
         // 404 and If-Match are checked before the body is read; If-Match again (by picture id) when the employee is written.
         var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
@@ -74,7 +75,7 @@ internal static class PictureEndpoints
         return Results.Ok(new PictureResponse(stored.FileId, stored.Size, stored.ContentType, stored.Sha256));
     }
 
-    private static async Task<IResult> GetAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
+    private static async Task<IResult> GetAsync(int id, IRepository<Employee, int> repository, Pictures pictures, HttpContext http)
     {
         var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
         return employee.PictureId is { } pictureId
@@ -82,7 +83,7 @@ internal static class PictureEndpoints
             : throw NoPicture(id);
     }
 
-    private static async Task<IResult> DeleteAsync(int id, EmployeeRepository repository, Pictures pictures, HttpContext http)
+    private static async Task<IResult> DeleteAsync(int id, IRepository<Employee, int> repository, Pictures pictures, HttpContext http)
     {
         var employee = await EmployeeEndpoints.GetAsync(repository, id, http.RequestAborted);
         var expected = await CheckIfMatchAsync(id, employee, pictures, http, missingIs404: true);

@@ -1,3 +1,4 @@
+using Microservice.Kit.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace Employees.Service.Users;
@@ -6,7 +7,7 @@ namespace Employees.Service.Users;
 /// On start, makes sure the <c>admin</c> user exists with the configured password and every permission. Changing
 /// <c>Employees:Admin:Password</c> and restarting therefore changes admin's password.
 /// </summary>
-internal sealed class AdminSeeder(UserRepository users, IPasswordHasher<User> hasher, EmployeesSettings settings) : IHostedService
+internal sealed class AdminSeeder(IRepository<User, int> users, IPasswordHasher<User> hasher, EmployeesSettings settings) : IHostedService
 {
     public const string AdminUsername = "admin";
 

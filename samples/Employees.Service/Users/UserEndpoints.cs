@@ -21,7 +21,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<TokenResponse> IssueTokenAsync(
-        TokenRequestBody body, HttpContext httpContext, UserRepository users, IPasswordHasher<User> hasher, DecoyPasswordHash decoy,
+        TokenRequestBody body, HttpContext httpContext, IRepository<User, int> users, IPasswordHasher<User> hasher, DecoyPasswordHash decoy,
         ISignInThrottle throttle, ITokenIssuer issuer, CancellationToken cancellationToken)
     {
         RequireField(body.Username, "username");
@@ -58,7 +58,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<IResult> CreateUserAsync(
-        CreateUserBody body, ClaimsPrincipal caller, UserRepository users, IPasswordHasher<User> hasher, CancellationToken cancellationToken)
+        CreateUserBody body, ClaimsPrincipal caller, IRepository<User, int> users, IPasswordHasher<User> hasher, CancellationToken cancellationToken)
     {
         RequireField(body.Username, "username");
         if (body.Password is not { Length: >= 8 and <= 256 })

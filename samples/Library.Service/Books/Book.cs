@@ -24,14 +24,17 @@ internal sealed class Loan
     public DateTimeOffset LoanedAt { get; set; }
 }
 
-internal sealed class BookRepository(LiteDbContext context) : LiteDbRepository<Book, int>(context, "books")
+/// <summary>How books are stored, on any backend: the <c>books</c> collection and their rules.</summary>
+internal sealed class BookDefinition : IEntityDefinition<Book>
 {
-    protected override void Validate(Book book, ValidationErrors errors)
-    {
-        errors.Length(book.Title?.Trim(), "title", 1, 500);
-        errors.Length(book.Author?.Trim(), "author", 1, 500);
-        errors.Length(book.Isbn?.Trim(), "isbn", 1, 32);
-    }
+    public void Configure(EntityTypeBuilder<Book> entity) => entity
+        .ToCollection("books")
+        .Validate(static (b, errors) =>
+        {
+            errors.Length(b.Title?.Trim(), "title", 1, 500);
+            errors.Length(b.Author?.Trim(), "author", 1, 500);
+            errors.Length(b.Isbn?.Trim(), "isbn", 1, 32);
+        });
 }
 
 internal sealed record BookBody(string? Title, string? Author, string? Isbn);

@@ -10,22 +10,22 @@ internal static class BookEndpoints
     {
         var books = app.MapGroup("/api/v1/books").WithTags("Books");
 
-        books.MapPost("/", async (BookBody body, BookRepository repository, CancellationToken cancellationToken) =>
+        books.MapPost("/", async (BookBody body, IRepository<Book, int> repository, CancellationToken cancellationToken) =>
             {
                 var book = await repository.AddAsync(new Book { Title = body.Title!, Author = body.Author!, Isbn = body.Isbn! }, cancellationToken);
                 return Results.Created($"/api/v1/books/{book.Id}", BookResponse.From(book));
             })
             .RequirePermission(Permissions.BooksWrite);
 
-        books.MapGet("/{id:int}", async (int id, BookRepository repository, CancellationToken cancellationToken) =>
+        books.MapGet("/{id:int}", async (int id, IRepository<Book, int> repository, CancellationToken cancellationToken) =>
                 BookResponse.From(await GetAsync(repository, id, cancellationToken)))
             .RequirePermission(Permissions.BooksRead);
 
-        books.MapGet("/", async (BookRepository repository, CancellationToken cancellationToken, int page = 1, int pageSize = 20) =>
+        books.MapGet("/", async (IRepository<Book, int> repository, CancellationToken cancellationToken, int page = 1, int pageSize = 20) =>
                 (await repository.PageAsync(new PageRequest<Book>(page, pageSize) { OrderBy = b => b.Id }, cancellationToken)).Map(BookResponse.From))
             .RequirePermission(Permissions.BooksRead);
 
-        books.MapDelete("/{id:int}", async (int id, BookRepository repository, CancellationToken cancellationToken) =>
+        books.MapDelete("/{id:int}", async (int id, IRepository<Book, int> repository, CancellationToken cancellationToken) =>
                 await repository.DeleteAsync(id, cancellationToken: cancellationToken) ? Results.NoContent() : throw BookNotFound(id))
             .RequirePermission(Permissions.BooksWrite);
 
@@ -38,7 +38,7 @@ internal static class BookEndpoints
     /// 422; Employees down or slow is a 503 within the client's total timeout (at once while its circuit is open).
     /// </summary>
     private static async Task<IResult> LendAsync(
-        int id, LoanBody body, BookRepository repository, EmployeesClient employees, TimeProvider time, CancellationToken cancellationToken)
+        int id, LoanBody body, IRepository<Book, int> repository, EmployeesClient employees, TimeProvider time, CancellationToken cancellationToken)
     {
         var employeeId = body.EmployeeId ?? throw new ValidationException("employeeId", "is required");
         var book = await GetAsync(repository, id, cancellationToken);
@@ -64,7 +64,7 @@ internal static class BookEndpoints
         return Results.Created($"/api/v1/books/{id}", LoanResponse.From(id, book.Loan));   // the book shows its loan
     }
 
-    private static async Task<IResult> GiveBackAsync(int id, BookRepository repository, CancellationToken cancellationToken)
+    private static async Task<IResult> GiveBackAsync(int id, IRepository<Book, int> repository, CancellationToken cancellationToken)
     {
         var book = await GetAsync(repository, id, cancellationToken);
         if (book.Loan is null)
@@ -77,7 +77,7 @@ internal static class BookEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<Book> GetAsync(BookRepository repository, int id, CancellationToken cancellationToken) =>
+    private static async Task<Book> GetAsync(IRepository<Book, int> repository, int id, CancellationToken cancellationToken) =>
         await repository.GetAsync(id, cancellationToken) ?? throw BookNotFound(id);
 
     private static NotFoundException BookNotFound(int id) => new($"Book {id} does not exist.", "BookNotFound");

@@ -3,8 +3,9 @@ using System.Linq.Expressions;
 namespace Microservice.Kit.Data;
 
 /// <summary>
-/// Stores entities of one type. Free of storage types so that callers do not change when the backend does:
-/// <see cref="LiteDbRepository{TEntity, TId}"/> is the embedded implementation.
+/// Stores entities of one type. Free of storage types so that callers do not change when the backend does: register
+/// it with <c>kit.AddRepository&lt;TEntity, TId, TDefinition&gt;()</c> over <c>AddLiteDb()</c> (embedded) or
+/// <c>AddPostgreSql()</c>, and inject <see cref="IRepository{TEntity, TId}"/>.
 /// </summary>
 /// <remarks>
 /// Errors are the kit's problem exceptions: <see cref="Problems.ValidationException"/> (400) for an invalid entity or
@@ -58,7 +59,7 @@ public interface IRepository<TEntity, TId>
     /// This default implementation reads, applies and writes with <see cref="UpdateAsync(TEntity, long?, CancellationToken)"/>;
     /// when the version moved in between and no <paramref name="expectedVersion"/> was given, it reads the entity
     /// again and applies <paramref name="change"/> again, at most 32 times. A backend that can read and write under
-    /// one lock (as <see cref="LiteDbRepository{TEntity, TId}"/> does) applies the change exactly once.
+    /// one lock (the kit's repositories on LiteDB and PostgreSQL) applies the change exactly once.
     /// </remarks>
     /// <param name="id">The entity's id.</param>
     /// <param name="change">

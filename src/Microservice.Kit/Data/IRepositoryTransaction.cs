@@ -3,9 +3,11 @@ using System.Linq.Expressions;
 namespace Microservice.Kit.Data;
 
 /// <summary>
-/// The operations of a repository inside <see cref="LiteDbRepository{TEntity, TId}.InTransaction{TResult}(Func{IRepositoryTransaction{TEntity, TId}, TResult})"/>:
-/// synchronous, because a LiteDB transaction belongs to the thread that began it. Usable only in the body, on its thread;
-/// everything done through it commits when the body returns and is rolled back when it throws.
+/// LiteDB only: the operations of a repository inside <see cref="LiteDbContext.InTransaction{TResult}(Func{LiteDbTransaction, TResult})"/>
+/// (from <see cref="LiteDbTransaction.For{TEntity, TId}(IRepository{TEntity, TId})"/>): synchronous, because a LiteDB
+/// transaction belongs to the thread that began it. Usable only in the body, on its thread; everything done through it
+/// commits when the body returns and is rolled back when it throws. The backend-neutral way to write atomically is
+/// <see cref="UnitOfWork"/>.
 /// </summary>
 /// <typeparam name="TEntity">The entity type.</typeparam>
 /// <typeparam name="TId">The id type.</typeparam>
@@ -54,16 +56,4 @@ public interface IRepositoryTransaction<TEntity, TId>
     /// <param name="limit">The most to return.</param>
     /// <returns>The entities.</returns>
     IReadOnlyList<TEntity> Find(Expression<Func<TEntity, bool>> filter, int limit = 1000);
-
-    /// <summary>
-    /// The same transaction seen through another repository of the same database, to change several collections
-    /// atomically (a book and its loan).
-    /// </summary>
-    /// <typeparam name="TOther">The other repository's entity type.</typeparam>
-    /// <typeparam name="TOtherId">The other repository's id type.</typeparam>
-    /// <param name="repository">The other repository.</param>
-    /// <returns>Its operations in this transaction.</returns>
-    /// <exception cref="InvalidOperationException">The repository uses another database.</exception>
-    IRepositoryTransaction<TOther, TOtherId> Enlist<TOther, TOtherId>(LiteDbRepository<TOther, TOtherId> repository)
-        where TOther : class, IEntity<TOtherId>;
 }

@@ -10,14 +10,15 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds the LiteDB database and repositories to the kit.</summary>
+/// <summary>Adds the LiteDB database to the kit: the embedded backend of the repositories (<c>AddRepository</c>).</summary>
 public static class LiteDbKitBuilderExtensions
 {
     private const string Section = "LiteDb";
 
     /// <summary>
-    /// Adds the LiteDB database (<see cref="LiteDbContext"/>, one per file for the process, checkpointed and closed on
-    /// shutdown) with options from <c>MicroserviceKit:LiteDb</c>, and a readiness health check.
+    /// Makes LiteDB the backend of the service's repositories: the database (<see cref="LiteDbContext"/>, one per file
+    /// for the process, checkpointed and closed on shutdown) with options from <c>MicroserviceKit:LiteDb</c>, and a
+    /// readiness health check. Calling it again is harmless; a service has one backend.
     /// </summary>
     /// <param name="kit">The kit builder.</param>
     /// <returns>The kit builder.</returns>
@@ -51,35 +52,6 @@ public static class LiteDbKitBuilderExtensions
         return kit;
     }
 
-    /// <summary>
-    /// Registers a repository as a singleton, as itself and as the <see cref="IRepository{TEntity, TId}"/> it implements
-    /// (adding the database with <see cref="AddLiteDb(IMicroserviceKitBuilder)"/> if it was not added).
-    /// </summary>
-    /// <typeparam name="TRepository">The repository, usually derived from <see cref="LiteDbRepository{TEntity, TId}"/>.</typeparam>
-    /// <param name="kit">The kit builder.</param>
-    /// <returns>The kit builder.</returns>
-    public static IMicroserviceKitBuilder AddRepository<TRepository>(this IMicroserviceKitBuilder kit)
-        where TRepository : class
-    {
-        ArgumentNullException.ThrowIfNull(kit);
-        AddCore(kit, configure: null);
-        if (!kit.Services.Any(d => d.ServiceType == typeof(TRepository)))
-        {
-            kit.Services.AddSingleton<TRepository>();
-            kit.Services.AddSingleton(new RepositoryRegistration(typeof(TRepository)));
-        }
-
-        foreach (var contract in typeof(TRepository).GetInterfaces())
-        {
-            if (contract.IsGenericType && contract.GetGenericTypeDefinition() == typeof(IRepository<,>))
-            {
-                kit.Services.TryAdd(ServiceDescriptor.Singleton(contract, provider => provider.GetRequiredService<TRepository>()));
-            }
-        }
-
-        return kit;
-    }
-
     private static IMicroserviceKitBuilder AddCore(IMicroserviceKitBuilder kit, Action<LiteDbOptions>? configure)
     {
         kit.AddKitOptions(Section, configure);
@@ -96,8 +68,8 @@ public static class LiteDbKitBuilderExtensions
             provider.GetRequiredService<IOptions<LiteDbOptions>>().Value,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<ILoggerFactory>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RepositoryWarmup>());
-        services.AddHealthChecks().AddCheck<LiteDbHealthCheck>("litedb", tags: [KitHealthTags.Ready]);
+        kit.AddDataBackend(provider => new LiteDbBackend(provider.GetRequiredService<LiteDbContext>()));
+        kit.AddReadinessCheck<LiteDbHealthCheck>("litedb");
         return kit;
     }
 

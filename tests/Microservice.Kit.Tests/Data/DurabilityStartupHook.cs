@@ -22,7 +22,7 @@ internal static class StartupHook
         }
 
         var context = new LiteDbContext(new LiteDbOptions { ConnectionString = path });
-        var employees = new EmployeeRepository(context);
+        var employees = TestRepositories.Employees(context);
         var output = Console.Out;
         Employee? previous = null;
         for (var i = 0; ; i++)

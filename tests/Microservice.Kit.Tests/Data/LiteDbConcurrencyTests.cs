@@ -15,8 +15,8 @@ public sealed class LiteDbConcurrencyTests
             // A file database: the path the services use, with its log file and checkpoints.
             using (var context = new LiteDbContext(new LiteDbOptions { ConnectionString = Path.Combine(directory.FullName, "load.db") }))
             {
-                var employees = new EmployeeRepository(context);
-                var users = new UserRepository(context);
+                var employees = TestRepositories.Employees(context);
+                var users = TestRepositories.Users(context);
                 await employees.AddManyAsync(Enumerable.Range(0, 8).Select(i => new Employee { Name = "counter" + i, Address = "0" }));
                 var increments = new long[8];
                 var unexpected = new ConcurrentQueue<Exception>();
@@ -82,11 +82,11 @@ public sealed class LiteDbConcurrencyTests
 
                                     break;
                                 case 5:
-                                    await employees.InTransactionAsync(tx =>
+                                    await context.InTransactionAsync(tx =>
                                     {
-                                        var first = tx.Add(new Employee { Name = $"tx{worker}", Address = "x" });
-                                        var second = tx.Add(new Employee { Name = $"tx{worker}", Address = "y" });
-                                        tx.Delete(first.Id);
+                                        var first = tx.For(employees).Add(new Employee { Name = $"tx{worker}", Address = "x" });
+                                        var second = tx.For(employees).Add(new Employee { Name = $"tx{worker}", Address = "y" });
+                                        tx.For(employees).Delete(first.Id);
                                         return second;
                                     });
                                     break;

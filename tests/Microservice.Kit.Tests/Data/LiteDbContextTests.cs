@@ -27,7 +27,7 @@ public sealed class LiteDbContextTests
             var file = Path.Combine(root, "data", "app.db");
             using (var context = new LiteDbContext(new LiteDbOptions { ConnectionString = $"Filename={file}" }))
             {
-                await new EmployeeRepository(context).AddAsync(new Employee { Name = "Ada", Address = "London" });
+                await TestRepositories.Employees(context).AddAsync(new Employee { Name = "Ada", Address = "London" });
 
                 Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(file));
                 Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(LiteDbFiles.LogFileOf(file)));
@@ -40,7 +40,7 @@ public sealed class LiteDbContextTests
             // The data survives a close, and a reopen keeps the mode.
             using (var context = new LiteDbContext(new LiteDbOptions { ConnectionString = $"Filename={file}" }))
             {
-                Assert.Equal(1, await new EmployeeRepository(context).CountAsync());
+                Assert.Equal(1, await TestRepositories.Employees(context).CountAsync());
                 Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(file));
             }
         }
@@ -55,7 +55,7 @@ public sealed class LiteDbContextTests
     {
         using var disk = Tmpfs.Mount(16);
         using var context = new LiteDbContext(new LiteDbOptions { ConnectionString = $"Filename={Path.Combine(disk.Path, "app.db")}" });
-        var employees = new EmployeeRepository(context);
+        var employees = TestRepositories.Employees(context);
         var health = new LiteDbHealthCheck(context);
         var first = await employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
@@ -82,7 +82,7 @@ public sealed class LiteDbContextTests
     {
         using var disk = Tmpfs.Mount(16);
         using var context = new LiteDbContext(new LiteDbOptions { ConnectionString = $"Filename={Path.Combine(disk.Path, "app.db")}", MaxConcurrentOperations = 4 });
-        var employees = new EmployeeRepository(context);
+        var employees = TestRepositories.Employees(context);
         var ada = await employees.AddAsync(new Employee { Name = "Ada", Address = "London" });
         var filler = disk.Fill();
 

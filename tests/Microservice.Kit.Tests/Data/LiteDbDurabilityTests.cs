@@ -22,7 +22,7 @@ public sealed class LiteDbDurabilityTests
             Assert.True(File.Exists(Path.Combine(directory.FullName, "durable-log.db")),
                 "the child must have been killed with its changes still in the -log file, not checkpointed");
             using var context = new LiteDbContext(new LiteDbOptions { ConnectionString = path });
-            var employees = new EmployeeRepository(context);
+            var employees = TestRepositories.Employees(context);
             foreach (var (id, version) in acknowledged)
             {
                 var employee = await employees.GetAsync(id);

@@ -70,15 +70,15 @@ public sealed class LiteDbKitBuilderExtensionsTests
     }
 
     [Fact]
-    public async Task AddRepository_RegistersItAsItselfAndAsItsContract_AndTwiceIsHarmless()
+    public async Task AddRepository_RegistersTheContractAsASingleton_AndTwiceIsHarmless()
     {
         var services = new ServiceCollection();
         var kit = services.AddMicroserviceKit();
         kit.AddLiteDb(o => o.ConnectionString = ":memory:").AddLiteDb(o => o.MaxPageSize = 20);
-        kit.AddRepository<EmployeeRepository>().AddRepository<EmployeeRepository>();
+        kit.AddRepository<Employee, int, EmployeeDefinition>().AddRepository<Employee, int, EmployeeDefinition>();
         await using var provider = services.BuildServiceProvider();
 
-        var repository = provider.GetRequiredService<EmployeeRepository>();
+        var repository = provider.GetRequiredService<IRepository<Employee, int>>();
         var contract = provider.GetRequiredService<IRepository<Employee, int>>();
         await contract.AddAsync(new Employee { Name = "a", Address = "b" });
 
@@ -93,7 +93,7 @@ public sealed class LiteDbKitBuilderExtensionsTests
     public async Task Start_CreatesEveryRepositoryAndItsIndexesBeforeTheFirstRequest()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.AddMicroserviceKit().AddLiteDb(o => o.ConnectionString = ":memory:").AddRepository<UserRepository>();
+        builder.AddMicroserviceKit().AddLiteDb(o => o.ConnectionString = ":memory:").AddRepository<User, int, UserDefinition>();
         using var host = builder.Build();
 
         await host.StartAsync();
@@ -143,11 +143,11 @@ public sealed class LiteDbKitBuilderExtensionsTests
         try
         {
             var builder = Host.CreateApplicationBuilder();
-            builder.AddMicroserviceKit().AddLiteDb(o => o.ConnectionString = "Filename=" + path).AddRepository<EmployeeRepository>();
+            builder.AddMicroserviceKit().AddLiteDb(o => o.ConnectionString = "Filename=" + path).AddRepository<Employee, int, EmployeeDefinition>();
             using (var host = builder.Build())
             {
                 await host.StartAsync();
-                await host.Services.GetRequiredService<EmployeeRepository>().AddAsync(new Employee { Name = "kept", Address = "x" });
+                await host.Services.GetRequiredService<IRepository<Employee, int>>().AddAsync(new Employee { Name = "kept", Address = "x" });
                 Assert.True(new FileInfo(Path.Combine(directory.FullName, "nested", "app-log.db")).Length > 0);
                 await host.StopAsync();
             }
@@ -173,14 +173,14 @@ public sealed class LiteDbKitBuilderExtensionsTests
             var second = new LiteDbContext(new LiteDbOptions { ConnectionString = "Filename=" + path });
 
             Assert.Same(first.Database, second.Database);
-            await new EmployeeRepository(first).AddAsync(new Employee { Name = "a", Address = "b" });
+            await TestRepositories.Employees(first).AddAsync(new Employee { Name = "a", Address = "b" });
             first.Dispose();
-            Assert.Equal(1, await new EmployeeRepository(second).CountAsync());
+            Assert.Equal(1, await TestRepositories.Employees(second).CountAsync());
             second.Dispose();
 
             using var third = new LiteDbContext(new LiteDbOptions { ConnectionString = path });
             Assert.NotSame(first.Database, third.Database);
-            Assert.Equal(1, await new EmployeeRepository(third).CountAsync());
+            Assert.Equal(1, await TestRepositories.Employees(third).CountAsync());
         }
         finally
         {

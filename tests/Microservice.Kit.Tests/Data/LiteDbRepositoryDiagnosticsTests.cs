@@ -14,7 +14,7 @@ public sealed class LiteDbRepositoryDiagnosticsTests
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
         using var context = new LiteDbContext(new LiteDbOptions { ConnectionString = ":memory:" }, loggerFactory: loggerFactory);
-        var users = new UserRepository(context);
+        var users = TestRepositories.Users(context);
 
         await users.AddAsync(new User { Username = "secret-name", Email = "s@example.test" });
         await Assert.ThrowsAsync<DuplicateKeyException>(() => users.AddAsync(new User { Username = "secret-name", Email = "t@example.test" }));
@@ -34,7 +34,7 @@ public sealed class LiteDbRepositoryDiagnosticsTests
         using var operations = new MetricCollector<long>(KitDiagnostics.Meter, "microservice_kit.data.operations");
         using var duration = new MetricCollector<double>(KitDiagnostics.Meter, "microservice_kit.data.operation.duration");
         using var db = new TestDatabase();
-        var employees = new EmployeeRepository(db.Context);
+        var employees = TestRepositories.Employees(db.Context);
 
         var added = await employees.AddAsync(new Employee { Name = "a", Address = "b" });
         await employees.GetAsync(added.Id + 1000);

@@ -9,11 +9,11 @@ namespace Microservice.Kit.Tests.Data;
 public sealed class LiteDbRepositoryModifyTests : IDisposable
 {
     private readonly TestDatabase _database = new();
-    private readonly EmployeeRepository _employees;
+    private readonly IRepository<Employee, int> _employees;
 
     public LiteDbRepositoryModifyTests()
     {
-        _employees = new EmployeeRepository(_database.Context);
+        _employees = TestRepositories.Employees(_database.Context);
     }
 
     public void Dispose() => _database.Dispose();
@@ -123,7 +123,7 @@ public sealed class LiteDbRepositoryModifyTests : IDisposable
     /// A backend without its own ModifyAsync, so the interface's default runs; each read yields, so that concurrent
     /// writers interleave between their read and their write and the version moves underneath them.
     /// </summary>
-    private sealed class SlowReadRepository(EmployeeRepository inner) : IRepository<Employee, int>
+    private sealed class SlowReadRepository(IRepository<Employee, int> inner) : IRepository<Employee, int>
     {
         public async Task<Employee?> GetAsync(int id, CancellationToken cancellationToken = default)
         {

@@ -7,9 +7,9 @@ namespace Microservice.Kit.Tests.Data;
 public sealed class LiteDbRepositoryTests : IDisposable
 {
     private readonly TestDatabase _db = new();
-    private readonly EmployeeRepository _employees;
+    private readonly IRepository<Employee, int> _employees;
 
-    public LiteDbRepositoryTests() => _employees = new EmployeeRepository(_db.Context);
+    public LiteDbRepositoryTests() => _employees = TestRepositories.Employees(_db.Context);
 
     public void Dispose() => _db.Dispose();
 
@@ -18,11 +18,12 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task GenericEntity_DefaultCollectionName_IsItsNameAndTypeArguments_AndWorks()
     {
-        var audits = new AuditRepository<Employee>(_db.Context);
+        var audits = TestRepositories.Create<Audit<Employee>, int>(_db.Context);
 
         var added = await audits.AddAsync(new Audit<Employee> { Action = "created" });
 
-        Assert.Equal("Audit_Employee", audits.CollectionName);
+        Assert.Equal("Audit_Employee", new EntityTypeBuilder<Audit<Employee>>().Build().CollectionName);
+        Assert.Equal(1, _db.Context.Database.GetCollection("Audit_Employee").Count());
         Assert.Equal("created", (await audits.GetAsync(added.Id))!.Action);
     }
 
@@ -31,12 +32,13 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [InlineData("employees-v2")]
     [InlineData("$system")]
     [InlineData("a b")]
-    public void CollectionName_NotLettersDigitsOrUnderscore_IsRejectedWhenTheRepositoryIsCreated(string name)
+    [InlineData("1st")]
+    public void CollectionName_NotLettersDigitsOrUnderscore_IsRejectedWhenDeclared(string name)
     {
-        var error = Assert.Throws<ArgumentException>(() => new AuditRepository<Employee>(_db.Context, name));
+        var error = Assert.Throws<ArgumentException>(() => new EntityTypeBuilder<Audit<Employee>>().ToCollection(name));
 
-        Assert.Equal("collectionName", error.ParamName);
-        Assert.Contains("letters, digits and '_'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("name", error.ParamName);
+        Assert.Contains("ASCII letters, digits and '_'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,15 +86,15 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task Add_AutoIds_WorkForGuidLongAndObjectId()
     {
-        var book = await new BookRepository(_db.Context).AddAsync(new Book { Title = "Dune" });
-        var loan = await new LoanRepository(_db.Context).AddAsync(new Loan { BookId = book.Id, EmployeeId = 1 });
-        var note = await new NoteRepository(_db.Context).AddAsync(new Note { Text = "hi" });
+        var book = await TestRepositories.Books(_db.Context).AddAsync(new Book { Title = "Dune" });
+        var loan = await TestRepositories.Loans(_db.Context).AddAsync(new Loan { BookId = book.Id, EmployeeId = 1 });
+        var note = await TestRepositories.Notes(_db.Context).AddAsync(new Note { Text = "hi" });
 
         Assert.NotEqual(Guid.Empty, book.Id);
         Assert.Equal(1L, loan.Id);
         Assert.NotNull(note.Id);
-        Assert.Equal("Dune", (await new BookRepository(_db.Context).GetAsync(book.Id))!.Title);
-        Assert.Equal("hi", (await new NoteRepository(_db.Context).GetAsync(note.Id))!.Text);
+        Assert.Equal("Dune", (await TestRepositories.Books(_db.Context).GetAsync(book.Id))!.Title);
+        Assert.Equal("hi", (await TestRepositories.Notes(_db.Context).GetAsync(note.Id))!.Text);
     }
 
     [Fact]
@@ -109,7 +111,7 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task Add_RepositoryRules_AreApplied()
     {
-        var users = new UserRepository(_db.Context);
+        var users = TestRepositories.Users(_db.Context);
 
         var error = await Assert.ThrowsAsync<ValidationException>(() => users.AddAsync(new User { Username = "ab", Email = "nope" }));
 
@@ -119,7 +121,7 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task Add_DuplicateUniqueValue_ThrowsConflictNamingTheField()
     {
-        var users = new UserRepository(_db.Context);
+        var users = TestRepositories.Users(_db.Context);
         await users.AddAsync(new User { Username = "alice", Email = "a@example.test" });
 
         var error = await Assert.ThrowsAsync<DuplicateKeyException>(() => users.AddAsync(new User { Username = "alice", Email = "b@example.test" }));
@@ -136,7 +138,7 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task Add_DuplicateOnFieldWithCustomName_UsesThatName()
     {
-        var users = new UserRepository(_db.Context);
+        var users = TestRepositories.Users(_db.Context);
         await users.AddAsync(new User { Username = "alice", Email = "a@example.test" });
 
         var error = await Assert.ThrowsAsync<DuplicateKeyException>(() => users.AddAsync(new User { Username = "bob", Email = "a@example.test" }));
@@ -157,7 +159,7 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task Update_DuplicateUniqueValue_ThrowsConflictAndKeepsBoth()
     {
-        var users = new UserRepository(_db.Context);
+        var users = TestRepositories.Users(_db.Context);
         await users.AddAsync(new User { Username = "alice", Email = "a@example.test" });
         var bob = await users.AddAsync(new User { Username = "bob", Email = "b@example.test" });
 
@@ -336,7 +338,7 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task AddMany_OneDuplicate_StoresNone()
     {
-        var users = new UserRepository(_db.Context);
+        var users = TestRepositories.Users(_db.Context);
         await users.AddAsync(new User { Username = "taken", Email = "t@example.test" });
 
         var batch = new[]
@@ -448,7 +450,7 @@ public sealed class LiteDbRepositoryTests : IDisposable
     public async Task Page_MaxPageSizeFromOptions_IsTheLimit()
     {
         using var db = new TestDatabase(maxPageSize: 10);
-        var employees = new EmployeeRepository(db.Context);
+        var employees = TestRepositories.Employees(db.Context);
 
         await employees.PageAsync(new PageRequest<Employee>(1, 10));
         var error = await Assert.ThrowsAsync<ValidationException>(() => employees.PageAsync(new PageRequest<Employee>(1, 11)));
@@ -470,7 +472,7 @@ public sealed class LiteDbRepositoryTests : IDisposable
     [Fact]
     public async Task Indexes_AreCreatedOnTheCollection()
     {
-        await new UserRepository(_db.Context).CountAsync();
+        await TestRepositories.Users(_db.Context).CountAsync();
 
         var indexes = _db.Context.Database.GetCollection("$indexes").Find("collection = 'User'").Select(d => (d["name"].AsString, d["unique"].AsBoolean)).ToList();
 
@@ -494,5 +496,3 @@ public sealed class Audit<TSubject> : Entity<int>
 {
     public string Action { get; set; } = "";
 }
-
-public sealed class AuditRepository<TSubject>(LiteDbContext db, string? collectionName = null) : LiteDbRepository<Audit<TSubject>, int>(db, collectionName);

@@ -6,13 +6,13 @@ namespace Microservice.Kit.Tests.Data;
 public sealed class LiteDbTransactionTests : IDisposable
 {
     private readonly TestDatabase _db = new();
-    private readonly BookRepository _books;
-    private readonly LoanRepository _loans;
+    private readonly IRepository<Book, Guid> _books;
+    private readonly IRepository<Loan, long> _loans;
 
     public LiteDbTransactionTests()
     {
-        _books = new BookRepository(_db.Context);
-        _loans = new LoanRepository(_db.Context);
+        _books = TestRepositories.Books(_db.Context);
+        _loans = TestRepositories.Loans(_db.Context);
     }
 
     public void Dispose() => _db.Dispose();
@@ -22,12 +22,12 @@ public sealed class LiteDbTransactionTests : IDisposable
     {
         var book = await _books.AddAsync(new Book { Title = "Dune" });
 
-        var loan = _books.InTransaction(tx =>
+        var loan = _db.Context.InTransaction(tx =>
         {
-            var stored = tx.GetById(book.Id)!;
+            var stored = tx.For(_books).GetById(book.Id)!;
             stored.OnLoan = true;
-            tx.Update(stored);
-            return tx.Enlist(_loans).Add(new Loan { BookId = book.Id, EmployeeId = 7 });
+            tx.For(_books).Update(stored);
+            return tx.For(_loans).Add(new Loan { BookId = book.Id, EmployeeId = 7 });
         });
 
         Assert.True((await _books.GetAsync(book.Id))!.OnLoan);
@@ -41,15 +41,15 @@ public sealed class LiteDbTransactionTests : IDisposable
         var book = await _books.AddAsync(new Book { Title = "Dune" });
         await _books.AddAsync(new Book { Title = "Emma" });
 
-        var error = Assert.Throws<InvalidOperationException>(() => _books.InTransaction(tx =>
+        var error = Assert.Throws<InvalidOperationException>(() => _db.Context.InTransaction(tx =>
         {
-            var stored = tx.GetById(book.Id)!;
+            var stored = tx.For(_books).GetById(book.Id)!;
             stored.OnLoan = true;
-            tx.Update(stored);
-            tx.Add(new Book { Title = "Added in the transaction" });
-            tx.Delete(book.Id);
-            tx.Enlist(_loans).Add(new Loan { BookId = book.Id, EmployeeId = 7 });
-            Assert.Equal(0, tx.Count(b => b.Title == "Dune"));
+            tx.For(_books).Update(stored);
+            tx.For(_books).Add(new Book { Title = "Added in the transaction" });
+            tx.For(_books).Delete(book.Id);
+            tx.For(_loans).Add(new Loan { BookId = book.Id, EmployeeId = 7 });
+            Assert.Equal(0, tx.For(_books).Count(b => b.Title == "Dune"));
             throw new InvalidOperationException("payment failed");
         }));
 
@@ -66,10 +66,10 @@ public sealed class LiteDbTransactionTests : IDisposable
     [Fact]
     public async Task InTransaction_ReadsSeeItsOwnWrites()
     {
-        var seen = _books.InTransaction(tx =>
+        var seen = _db.Context.InTransaction(tx =>
         {
-            var book = tx.Add(new Book { Title = "Inside" });
-            return (tx.Exists(book.Id), tx.FindOne(b => b.Title == "Inside")?.Id == book.Id, tx.Find(b => b.Title == "Inside").Count);
+            var book = tx.For(_books).Add(new Book { Title = "Inside" });
+            return (tx.For(_books).Exists(book.Id), tx.For(_books).FindOne(b => b.Title == "Inside")?.Id == book.Id, tx.For(_books).Find(b => b.Title == "Inside").Count);
         });
 
         Assert.Equal((true, true, 1), seen);
@@ -82,12 +82,12 @@ public sealed class LiteDbTransactionTests : IDisposable
         var first = await _books.AddAsync(new Book { Title = "One" });
         await _loans.AddAsync(new Loan { BookId = first.Id, EmployeeId = 1 });
 
-        var error = Assert.Throws<InvalidOperationException>(() => _books.InTransaction(tx =>
+        var error = Assert.Throws<InvalidOperationException>(() => _db.Context.InTransaction(tx =>
         {
-            tx.Add(new Book { Title = "Two" });
+            tx.For(_books).Add(new Book { Title = "Two" });
             try
             {
-                tx.Enlist(_loans).Add(new Loan { BookId = first.Id, EmployeeId = 2 });
+                tx.For(_loans).Add(new Loan { BookId = first.Id, EmployeeId = 2 });
             }
             catch (DuplicateKeyException)
             {
@@ -108,10 +108,10 @@ public sealed class LiteDbTransactionTests : IDisposable
         var book = await _books.AddAsync(new Book { Title = "Dune" });
         await _books.UpdateAsync(book);
 
-        Assert.Throws<ConcurrencyConflictException>(() => _books.InTransaction(tx =>
+        Assert.Throws<ConcurrencyConflictException>(() => _db.Context.InTransaction(tx =>
         {
-            tx.Add(new Book { Title = "Other" });
-            tx.Update(new Book { Id = book.Id, Title = "stale" }, expectedVersion: 1);
+            tx.For(_books).Add(new Book { Title = "Other" });
+            tx.For(_books).Update(new Book { Id = book.Id, Title = "stale" }, expectedVersion: 1);
         }));
 
         Assert.Equal(1, await _books.CountAsync());
@@ -121,7 +121,7 @@ public sealed class LiteDbTransactionTests : IDisposable
     [Fact]
     public async Task InTransactionAsync_RunsTheBodyAndCommits()
     {
-        var book = await _books.InTransactionAsync(tx => tx.Add(new Book { Title = "Async" }));
+        var book = await _db.Context.InTransactionAsync(tx => tx.For(_books).Add(new Book { Title = "Async" }));
 
         Assert.Equal("Async", (await _books.GetAsync(book.Id))!.Title);
     }
@@ -130,14 +130,14 @@ public sealed class LiteDbTransactionTests : IDisposable
     public void InTransaction_AsyncLambda_IsRejectedBeforeRunning()
     {
         var ran = false;
-        Action<IRepositoryTransaction<Book, Guid>> asyncVoid = async tx =>
+        Action<LiteDbTransaction> asyncVoid = async tx =>
         {
             ran = true;
             await Task.Yield();
-            tx.Add(new Book { Title = "never" });
+            tx.For(_books).Add(new Book { Title = "never" });
         };
 
-        var error = Assert.Throws<ArgumentException>(() => _books.InTransaction(asyncVoid));
+        var error = Assert.Throws<ArgumentException>(() => _db.Context.InTransaction(asyncVoid));
 
         Assert.False(ran);
         Assert.Contains("synchronous", error.Message, StringComparison.Ordinal);
@@ -150,22 +150,22 @@ public sealed class LiteDbTransactionTests : IDisposable
 
         var asyncLambda = Record.Exception(() =>
         {
-            _books.InTransaction(async tx =>
+            _db.Context.InTransaction(async tx =>
             {
                 ran = true;
                 await Task.Yield();
-                tx.Add(new Book { Title = "never" });
+                tx.For(_books).Add(new Book { Title = "never" });
             });
         });
         var taskResult = Record.Exception(() =>
         {
-            _books.InTransaction(tx =>
+            _db.Context.InTransaction(tx =>
             {
                 ran = true;
                 return Task.CompletedTask;
             });
         });
-        await Assert.ThrowsAsync<ArgumentException>(() => _books.InTransactionAsync(tx => ValueTask.CompletedTask));
+        await Assert.ThrowsAsync<ArgumentException>(() => _db.Context.InTransactionAsync(tx => ValueTask.CompletedTask));
 
         Assert.IsType<ArgumentException>(asyncLambda);
         Assert.IsType<ArgumentException>(taskResult);
@@ -176,9 +176,9 @@ public sealed class LiteDbTransactionTests : IDisposable
     [Fact]
     public async Task InTransaction_AsyncRepositoryMethodInsideTheBody_Throws()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => _books.InTransaction(tx =>
+        var error = Assert.Throws<InvalidOperationException>(() => _db.Context.InTransaction(tx =>
         {
-            tx.Add(new Book { Title = "x" });
+            tx.For(_books).Add(new Book { Title = "x" });
             return _books.CountAsync().GetAwaiter().GetResult();
         }));
 
@@ -190,9 +190,9 @@ public sealed class LiteDbTransactionTests : IDisposable
     public async Task InTransaction_UsedOnAnotherThread_Throws()
     {
         Exception? error = null;
-        _books.InTransaction(tx =>
+        _db.Context.InTransaction(tx =>
         {
-            var thread = new Thread(() => error = Record.Exception(() => tx.Add(new Book { Title = "other thread" })));
+            var thread = new Thread(() => error = Record.Exception(() => tx.For(_books).Add(new Book { Title = "other thread" })));
             thread.Start();
             thread.Join();
         });
@@ -205,7 +205,7 @@ public sealed class LiteDbTransactionTests : IDisposable
     public async Task InTransaction_TransactionUsedAfterTheBody_Throws()
     {
         IRepositoryTransaction<Book, Guid>? leaked = null;
-        _books.InTransaction(tx => leaked = tx);
+        _db.Context.InTransaction(tx => leaked = tx.For(_books));
 
         Assert.Throws<InvalidOperationException>(() => leaked!.Add(new Book { Title = "late" }));
         Assert.Equal(0, await _books.CountAsync());
@@ -214,10 +214,10 @@ public sealed class LiteDbTransactionTests : IDisposable
     [Fact]
     public async Task InTransaction_Nested_JoinsTheOuterTransaction()
     {
-        Assert.Throws<NotFoundException>(() => _books.InTransaction(tx =>
+        Assert.Throws<NotFoundException>(() => _db.Context.InTransaction(tx =>
         {
-            tx.Add(new Book { Title = "outer" });
-            _loans.InTransaction(inner => inner.Add(new Loan { BookId = Guid.NewGuid(), EmployeeId = 1 }));
+            tx.For(_books).Add(new Book { Title = "outer" });
+            _db.Context.InTransaction(inner => inner.For(_loans).Add(new Loan { BookId = Guid.NewGuid(), EmployeeId = 1 }));
             throw new NotFoundException("rollback all");
         }));
 
@@ -226,11 +226,11 @@ public sealed class LiteDbTransactionTests : IDisposable
     }
 
     [Fact]
-    public void Enlist_RepositoryOfAnotherDatabase_Throws()
+    public void For_RepositoryOfAnotherDatabase_Throws()
     {
         using var other = new TestDatabase();
-        var otherLoans = new LoanRepository(other.Context);
+        var otherLoans = TestRepositories.Loans(other.Context);
 
-        Assert.Throws<InvalidOperationException>(() => _books.InTransaction(tx => tx.Enlist(otherLoans)));
+        Assert.Throws<InvalidOperationException>(() => _db.Context.InTransaction(tx => tx.For(otherLoans)));
     }
 }

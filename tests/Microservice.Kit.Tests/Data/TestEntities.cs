@@ -1,5 +1,6 @@
 using LiteDB;
 using Microservice.Kit.Data;
+using Microservice.Kit.Data.Internal;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Microservice.Kit.Tests.Data;
@@ -19,9 +20,9 @@ public sealed class Employee : Entity<int>, IValidatableEntity
     }
 }
 
-public sealed class EmployeeRepository(LiteDbContext db) : LiteDbRepository<Employee, int>(db)
+public sealed class EmployeeDefinition : IEntityDefinition<Employee>
 {
-    protected override void ConfigureIndexes(IndexBuilder<Employee> indexes) => indexes.Add(e => e.Name);
+    public void Configure(EntityTypeBuilder<Employee> entity) => entity.HasIndex(e => e.Name);
 }
 
 public sealed class User : Entity<int>
@@ -31,13 +32,13 @@ public sealed class User : Entity<int>
     public string Email { get; set; } = "";
 }
 
-public sealed class UserRepository(LiteDbContext db) : LiteDbRepository<User, int>(db)
+public sealed class UserDefinition : IEntityDefinition<User>
 {
-    protected override void ConfigureIndexes(IndexBuilder<User> indexes) =>
-        indexes.Unique(u => u.Username).Unique(u => u.Email, field: "emailAddress");
-
-    protected override void Validate(User user, ValidationErrors errors) =>
-        errors.Length(user.Username, "username", 3, 64).Check(user.Email.Contains('@', StringComparison.Ordinal), "email", "must be an email address");
+    public void Configure(EntityTypeBuilder<User> entity) => entity
+        .HasUniqueIndex(u => u.Username)
+        .HasUniqueIndex(u => u.Email, field: "emailAddress")
+        .Validate(static (u, errors) =>
+            errors.Length(u.Username, "username", 3, 64).Check(u.Email.Contains('@', StringComparison.Ordinal), "email", "must be an email address"));
 }
 
 public sealed class Book : Entity<Guid>
@@ -47,7 +48,6 @@ public sealed class Book : Entity<Guid>
     public bool OnLoan { get; set; }
 }
 
-public sealed class BookRepository(LiteDbContext db) : LiteDbRepository<Book, Guid>(db);
 
 public sealed class Loan : Entity<long>
 {
@@ -56,9 +56,9 @@ public sealed class Loan : Entity<long>
     public int EmployeeId { get; set; }
 }
 
-public sealed class LoanRepository(LiteDbContext db) : LiteDbRepository<Loan, long>(db)
+public sealed class LoanDefinition : IEntityDefinition<Loan>
 {
-    protected override void ConfigureIndexes(IndexBuilder<Loan> indexes) => indexes.Unique(l => l.BookId);
+    public void Configure(EntityTypeBuilder<Loan> entity) => entity.HasUniqueIndex(l => l.BookId);
 }
 
 public sealed class Note : Entity<ObjectId>
@@ -66,7 +66,31 @@ public sealed class Note : Entity<ObjectId>
     public string Text { get; set; } = "";
 }
 
-public sealed class NoteRepository(LiteDbContext db) : LiteDbRepository<Note, ObjectId>(db);
+/// <summary>Repositories over a <see cref="LiteDbContext"/> without a host: the core's repository on the LiteDB backend, as AddRepository builds it.</summary>
+public static class TestRepositories
+{
+    public static IRepository<TEntity, TId> Create<TEntity, TId>(LiteDbContext context, Action<EntityTypeBuilder<TEntity>>? configure = null)
+        where TEntity : class, IEntity<TId>
+    {
+        var builder = new EntityTypeBuilder<TEntity>();
+        configure?.Invoke(builder);
+        return new Repository<TEntity, TId>(new LiteDbBackend(context), builder.Build(), context.TimeProvider, context.Logger);
+    }
+
+    public static IRepository<TEntity, TId> Create<TEntity, TId, TDefinition>(LiteDbContext context)
+        where TEntity : class, IEntity<TId>
+        where TDefinition : IEntityDefinition<TEntity>, new() => Create<TEntity, TId>(context, new TDefinition().Configure);
+
+    public static IRepository<Employee, int> Employees(LiteDbContext context) => Create<Employee, int, EmployeeDefinition>(context);
+
+    public static IRepository<User, int> Users(LiteDbContext context) => Create<User, int, UserDefinition>(context);
+
+    public static IRepository<Book, Guid> Books(LiteDbContext context) => Create<Book, Guid>(context);
+
+    public static IRepository<Loan, long> Loans(LiteDbContext context) => Create<Loan, long, LoanDefinition>(context);
+
+    public static IRepository<Note, ObjectId> Notes(LiteDbContext context) => Create<Note, ObjectId>(context);
+}
 
 /// <summary>A fresh in-memory database per test, with a fake clock.</summary>
 public sealed class TestDatabase : IDisposable

@@ -108,11 +108,30 @@ internal sealed class Tmpfs : IDisposable
 /// <summary>A fact that needs <see cref="Tmpfs"/>: skipped where none can be mounted, but run (and failing) under <c>CI=true</c>.</summary>
 public sealed class TmpfsFactAttribute : FactAttribute
 {
+    private bool _embeddedBackendOnly;
+
     public TmpfsFactAttribute()
     {
         if (Tmpfs.UnavailableReason is { } reason && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Skip = reason;
+        }
+    }
+
+    /// <summary>
+    /// Whether the fact is about what the embedded backends keep on the disk (the samples' LiteDB file): skipped when the
+    /// samples run on the shared ones (<c>KIT_SAMPLES_BACKEND=shared</c>), where the database is not on this disk.
+    /// </summary>
+    public bool EmbeddedBackendOnly
+    {
+        get => _embeddedBackendOnly;
+        set
+        {
+            _embeddedBackendOnly = value;
+            if (value && string.Equals(Environment.GetEnvironmentVariable("KIT_SAMPLES_BACKEND"), "shared", StringComparison.Ordinal))
+            {
+                Skip = "About the embedded backends' files on the disk; KIT_SAMPLES_BACKEND=shared keeps the records in PostgreSQL.";
+            }
         }
     }
 }

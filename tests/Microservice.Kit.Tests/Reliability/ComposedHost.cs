@@ -58,7 +58,7 @@ internal sealed class ComposedHost : IAsyncDisposable
                 .AddTokenIssuer(tokens => tokens.KeyDirectory = Path.Combine(data.Path, "keys"))
                 .AddTokenValidation(tokens => tokens.TokenHeader = "X-Auth-Header")
                 .AddLiteDb(db => db.ConnectionString = $"Filename={Path.Combine(data.Path, "app.db")}")
-                .AddRepository<EmployeeRepository>()
+                .AddRepository<ComposedEmployee, int, EmployeeDefinition>()
                 .AddFileStore(files => files.MaxUploadBytes = 1024 * 1024)
                 .UseLocalDisk(files => files.RootPath = Path.Combine(data.Path, "files"))
                 .AddApiVersioning(),
@@ -136,28 +136,28 @@ internal sealed class ComposedHost : IAsyncDisposable
 
         var api = app.MapVersionedGroup("/api", v => v.HasDeprecatedVersion(1.0).HasVersion(2.0));
         var employees = api.MapGroup("/employees");
-        employees.MapGet("/", async (EmployeeRepository repository, HttpContext http, int page = 1, int pageSize = 20) =>
+        employees.MapGet("/", async (IRepository<ComposedEmployee, int> repository, HttpContext http, int page = 1, int pageSize = 20) =>
             Results.Ok(await repository.PageAsync(new PageRequest<ComposedEmployee>(page, pageSize), http.RequestAborted))).RequirePermission("emp.list");
-        employees.MapGet("/{id:int}", async (int id, EmployeeRepository repository, HttpContext http) =>
+        employees.MapGet("/{id:int}", async (int id, IRepository<ComposedEmployee, int> repository, HttpContext http) =>
             Shape(http, await repository.GetAsync(id, http.RequestAborted) ?? throw new NotFoundException($"Employee {id} does not exist."))).RequirePermission("emp.list");
-        employees.MapPost("/", async (EmployeeBody body, EmployeeRepository repository, HttpContext http) =>
+        employees.MapPost("/", async (EmployeeBody body, IRepository<ComposedEmployee, int> repository, HttpContext http) =>
         {
             var created = await repository.AddAsync(new ComposedEmployee { Name = body.Name!, Address = body.Address!, Email = body.Email }, http.RequestAborted);
             http.Response.Headers.ETag = EntityTag.FromVersion(created.Version);
             return Results.Created($"/api/v1/employees/{created.Id}", created);
         }).RequirePermission("emp.create");
-        employees.MapPut("/{id:int}", async (int id, EmployeeBody body, EmployeeRepository repository, HttpContext http) =>
+        employees.MapPut("/{id:int}", async (int id, EmployeeBody body, IRepository<ComposedEmployee, int> repository, HttpContext http) =>
         {
             var employee = await repository.GetAsync(id, http.RequestAborted) ?? throw new NotFoundException($"Employee {id} does not exist.");
             (employee.Name, employee.Address) = (body.Name!, body.Address!);
             return Shape(http, await repository.UpdateAsync(employee, EntityTag.ParseIfMatch(http.Request.Headers.IfMatch), http.RequestAborted));
         }).RequirePermission("emp.update");
-        employees.MapDelete("/{id:int}", async (int id, EmployeeRepository repository, HttpContext http) =>
+        employees.MapDelete("/{id:int}", async (int id, IRepository<ComposedEmployee, int> repository, HttpContext http) =>
             await repository.DeleteAsync(id, EntityTag.ParseIfMatch(http.Request.Headers.IfMatch), http.RequestAborted) ? Results.NoContent() : throw new NotFoundException($"Employee {id} does not exist."))
             .RequirePermission("emp.delete");
 
         var picture = new UploadPolicy { MaxBytes = 100 * 1024, Allowed = FileSignatures.Images };
-        employees.MapPut("/{id:int}/picture", async (int id, EmployeeRepository repository, HttpContext http, FileUploads uploads) =>
+        employees.MapPut("/{id:int}/picture", async (int id, IRepository<ComposedEmployee, int> repository, HttpContext http, FileUploads uploads) =>
         {
             _ = await repository.GetAsync(id, http.RequestAborted) ?? throw new NotFoundException($"Employee {id} does not exist.");
             var stored = await uploads.ReadSingleFileAsync(http, picture, $"employee-{id}-picture", overwrite: true);
@@ -210,11 +210,13 @@ internal sealed class ComposedEmployee : Entity<int>
     public string? Email { get; set; }
 }
 
-internal sealed class EmployeeRepository(LiteDbContext context) : LiteDbRepository<ComposedEmployee, int>(context, "employees")
+internal sealed class EmployeeDefinition : IEntityDefinition<ComposedEmployee>
 {
-    protected override void Validate(ComposedEmployee employee, ValidationErrors errors)
-    {
-        errors.Length(employee.Name?.Trim(), "name", 1, 255);
-        errors.Length(employee.Address?.Trim(), "address", 1, 1023);
-    }
+    public void Configure(EntityTypeBuilder<ComposedEmployee> entity) => entity
+        .ToCollection("employees")
+        .Validate(static (e, errors) =>
+        {
+            errors.Length(e.Name?.Trim(), "name", 1, 255);
+            errors.Length(e.Address?.Trim(), "address", 1, 1023);
+        });
 }

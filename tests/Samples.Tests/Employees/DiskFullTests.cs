@@ -12,7 +12,7 @@ public sealed class DiskFullTests
 {
     private const int Mebibyte = 1024 * 1024;
 
-    [TmpfsFact]
+    [TmpfsFact(EmbeddedBackendOnly = true)]
     public async Task FullDisk_UploadsAndDatabaseWritesAre507_ReadinessUnhealthy_ThenRecoverAfterDeletingFiles()
     {
         using var disk = Tmpfs.Mount(16);

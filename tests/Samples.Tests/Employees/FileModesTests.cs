@@ -11,7 +11,7 @@ public sealed class FileModesTests
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
 
-    [Fact]
+    [EmbeddedBackendFact]
     public async Task FreshDataDirectory_EverythingTheServiceWritesIsOwnerOnly()
     {
         if (OperatingSystem.IsWindows())

@@ -8,7 +8,7 @@ namespace Samples.Tests.Employees;
 /// </summary>
 public sealed class PasswordHashingTests
 {
-    [Fact]
+    [EmbeddedBackendFact]
     public async Task SignIn_HashStoredWithFewerIterations_IsRehashedAtTheConfiguredCount_AndStillVerifies()
     {
         using var data = new TempDirectory("employees-hash");

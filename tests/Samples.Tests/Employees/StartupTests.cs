@@ -60,7 +60,7 @@ public sealed class StartupTests
         await missing.ReadProblemAsync(HttpStatusCode.NotFound);
     }
 
-    [Fact]
+    [EmbeddedBackendFact]
     public async Task Development_WithNothingConfigured_KeepsItsDataUnderTheContentRoot()
     {
         // A content root of its own (the working directory, for `dotnet x.dll`), holding the sample's appsettings.

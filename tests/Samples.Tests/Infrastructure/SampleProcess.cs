@@ -218,6 +218,7 @@ public sealed partial class SampleProcess : IAsyncDisposable
                 using var live = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
                 if (live.IsSuccessStatusCode)
                 {
+                    await SharedBackend.VerifyInUseAsync(Sample, SharedBackend.For(Sample, _environment, _workingDirectory));
                     return;
                 }
             }
@@ -266,7 +267,9 @@ public sealed partial class SampleProcess : IAsyncDisposable
                 || key.StartsWith("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)
                 || key.StartsWith("Employees__", StringComparison.OrdinalIgnoreCase)
                 || key.StartsWith("Library__", StringComparison.OrdinalIgnoreCase)
-                || key.StartsWith("MicroserviceKit__", StringComparison.OrdinalIgnoreCase))
+                || key.StartsWith("MicroserviceKit__", StringComparison.OrdinalIgnoreCase)
+                || key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
+                || key.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase))
             {
                 info.Environment.Remove(key);
             }
@@ -279,6 +282,12 @@ public sealed partial class SampleProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        // KIT_SAMPLES_BACKEND=shared: PostgreSQL and S3 of their own; a test's own settings still win.
+        foreach (var (key, value) in SharedBackend.For(Sample, _environment, _workingDirectory))
+        {
+            info.Environment[key] = value;
+        }
+
         foreach (var (key, value) in _environment)
         {
             info.Environment[key] = value;

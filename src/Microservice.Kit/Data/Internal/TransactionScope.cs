@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 
 namespace Microservice.Kit.Data.Internal;
 
@@ -38,10 +39,45 @@ internal sealed class TransactionScope(LiteDbContext context)
                 "A LiteDB transaction belongs to the thread that began it: use its operations on that thread, inside the synchronous body passed to InTransaction.");
         }
     }
+
+    /// <summary>Waits for a LiteDB call that the backend completed synchronously, as every LiteDB call is.</summary>
+    public static void Sync(ValueTask task)
+    {
+        if (!task.IsCompleted)
+        {
+            throw new InvalidOperationException("A LiteDB operation did not complete synchronously inside a transaction body.");
+        }
+
+        task.GetAwaiter().GetResult();
+    }
+
+    /// <inheritdoc cref="Sync(ValueTask)"/>
+    public static T Sync<T>(ValueTask<T> task)
+    {
+        if (!task.IsCompleted)
+        {
+            throw new InvalidOperationException("A LiteDB operation did not complete synchronously inside a transaction body.");
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+
+    public static void EnsureSynchronous(Delegate body, Type resultType)
+    {
+        if (typeof(Task).IsAssignableFrom(resultType)
+            || resultType == typeof(ValueTask)
+            || (resultType.IsGenericType && resultType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+            || body.Method.IsDefined(typeof(AsyncStateMachineAttribute), inherit: false))
+        {
+            throw new ArgumentException(
+                "The transaction body must be synchronous: a LiteDB transaction belongs to the thread that began it, and code after an await may run on another thread, outside it. Do the async work before or after the transaction.",
+                nameof(body));
+        }
+    }
 }
 
-/// <summary>A repository's operations bound to a running transaction.</summary>
-internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEntity, TId> repository, TransactionScope scope)
+/// <summary>A repository's operations bound to a running LiteDB transaction: the core's rules, LiteDB's storage, synchronously.</summary>
+internal sealed class RepositoryTransaction<TEntity, TId>(Repository<TEntity, TId> repository, LiteDbRepositoryBackend<TEntity, TId> backend, TransactionScope scope)
     : IRepositoryTransaction<TEntity, TId>
     where TEntity : class, IEntity<TId>
 {
@@ -51,7 +87,8 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.AddCore(entity);
+            TransactionScope.Sync(repository.InsertAsync(entity, session: null, CancellationToken.None));
+            return entity;
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
@@ -64,7 +101,7 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.GetCore(id);
+            return backend.Get(id);
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
@@ -78,7 +115,8 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.UpdateCore(entity, expectedVersion, ownTransaction: false);
+            TransactionScope.Sync(repository.ReplaceAsync(entity, expectedVersion, session: null, CancellationToken.None));
+            return entity;
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
@@ -91,7 +129,7 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.DeleteCore(id, expectedVersion, ownTransaction: false);
+            return TransactionScope.Sync(repository.RemoveAsync(id, expectedVersion, session: null, CancellationToken.None));
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
@@ -104,7 +142,7 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.ExistsCore(id);
+            return backend.Exists(id);
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
@@ -117,7 +155,7 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.CountCore(filter);
+            return backend.Count(filter);
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
@@ -131,7 +169,7 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.FindOneCore(filter);
+            return backend.FindOne(filter);
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
@@ -146,25 +184,11 @@ internal sealed class RepositoryTransaction<TEntity, TId>(LiteDbRepository<TEnti
         scope.EnsureUsable();
         try
         {
-            return repository.FindCore(filter, limit);
+            return backend.Find(filter, limit);
         }
         catch (Exception exception) when (scope.Observe(exception))
         {
             throw;
         }
-    }
-
-    public IRepositoryTransaction<TOther, TOtherId> Enlist<TOther, TOtherId>(LiteDbRepository<TOther, TOtherId> other)
-        where TOther : class, IEntity<TOtherId>
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        scope.EnsureUsable();
-        if (!ReferenceEquals(other.Context.Database, scope.Context.Database))
-        {
-            throw new InvalidOperationException("A transaction spans one database: the repository passed to Enlist uses another one.");
-        }
-
-        other.EnsureInitialized(inTransaction: true);
-        return new RepositoryTransaction<TOther, TOtherId>(other, scope);
     }
 }

@@ -69,7 +69,7 @@ public sealed class MapperWarmupTests
     private static ConcurrentQueue<Exception> RunRound<TTag>(int threads)
     {
         using var context = new LiteDbContext(new LiteDbOptions { ConnectionString = ":memory:" });
-        var repository = new RaceRepository<TTag>(context);
+        var repository = TestRepositories.Create<RaceEntity<TTag>, int>(context, race => race.ToCollection("race"));
         repository.AddManyAsync([new RaceEntity<TTag> { Name = "a" }, new RaceEntity<TTag> { Name = "b" }]).GetAwaiter().GetResult();
 
         // The shape of the first requests after a service starts: pages ordered by, and filtered on, members the
@@ -122,5 +122,3 @@ public sealed class RaceEntity<TTag> : RaceEntityBase<TTag>
 {
     public string Name { get; set; } = "";
 }
-
-public sealed class RaceRepository<TTag>(LiteDbContext db) : LiteDbRepository<RaceEntity<TTag>, int>(db, "race");
