@@ -1,3 +1,4 @@
+using Microservice.Kit.Hosting;
 using Microservice.Kit.Files;
 using Employees.Service;
 using Employees.Service.Employees;
@@ -23,9 +24,10 @@ kit
     .AddRepository<User, int, UserDefinition>()              // endpoints inject IRepository<User, int>
     .AddRepository<Employee, int, EmployeeDefinition>()
     .AddFileStore(files => files.MaxUploadBytes = settings.MaxFileBytes)
-    .UseStorage(settings, settings.FilesDirectory, "files/")
+    .UseStorage(settings, settings.FilesDirectory, "files/")  // Employees:Storage:ServiceUrl set: S3, else the data directory
     .AddFileStore(Pictures.StoreName, pictures => pictures.MaxUploadBytes = settings.MaxPictureBytes) // [FromKeyedServices("pictures")]
     .UseStorage(settings, settings.PicturesDirectory, "pictures/")
+    .AddFileArbiter(builder.Configuration, settings)          // S3 and PostgreSQL: create-only is exact across replicas
     .AddApiVersioning()
     .AddVersionedOpenApi(configure: null, EmployeeEndpoints.V1, EmployeeEndpoints.V2);
 if (settings.PrometheusEndpoint)
@@ -59,6 +61,12 @@ app.Run();
 
 internal static class StorageChoice
 {
+    /// <summary>With files in S3 and records in PostgreSQL, replicas decide create-only writes through PostgreSQL.</summary>
+    public static IMicroserviceKitBuilder AddFileArbiter(this IMicroserviceKitBuilder kit, IConfiguration configuration, EmployeesSettings settings) =>
+        settings.Storage.ServiceUrl is { Length: > 0 } && EmployeesData.UsesPostgreSql(configuration)
+            ? kit.AddPostgreSqlFileStoreArbiter(EmployeesData.ConnectionName)
+            : kit;
+
     /// <summary>The data directory by default; an S3 bucket (one prefix per store) when Employees:Storage:ServiceUrl is set.</summary>
     public static FileStoreBuilder UseStorage(this FileStoreBuilder store, EmployeesSettings settings, string directory, string prefix) =>
         settings.Storage.ServiceUrl is { Length: > 0 } serviceUrl

@@ -131,7 +131,7 @@ public sealed class PicturesTests(EmployeesFixture fixture)
         Assert.Null((await employee.ReadJsonAsync(HttpStatusCode.OK))["pictureId"]);
     }
 
-    [Fact]
+    [EmbeddedBackendFact] // counts the picture files in the data directory; under shared storage they are in S3
     public async Task DeletingTheEmployee_DeletesItsPicture()
     {
         var id = Api.IdOf(await _client.CreateEmployeeAsync(_token));
