@@ -86,7 +86,7 @@ shared=(
   "ConnectionStrings__Employees=Host=127.0.0.1;Port=$POSTGRES_PORT;Username=postgres;Database=employees"
   "Employees__Storage__ServiceUrl=http://127.0.0.1:$S3_PORT"
   "Employees__Storage__Bucket=employees"
-  "AWS_ACCESS_KEY_ID=fleet" "AWS_SECRET_ACCESS_KEY=fleet-secret" "AWS_REGION=us-east-1"
+  "AWS_ACCESS_KEY_ID=S3RVER" "AWS_SECRET_ACCESS_KEY=S3RVER" "AWS_REGION=us-east-1"
   # Encrypts the signing keys in the database; every replica must hold the same one. A fresh one per run, like the data.
   "MicroserviceKit__Tokens__PostgreSql__EncryptionKey=$(openssl rand -base64 32)"
 )

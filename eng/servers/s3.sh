@@ -6,7 +6,8 @@
 #   eng/servers/s3.sh stop DIR    stops that server and removes DIR
 #   eng/servers/s3.sh halt DIR    stops the server and keeps its objects (an outage in a fault test)
 #   eng/servers/s3.sh resume DIR  starts a halted server again on the same port with the same objects
-# Any access key is accepted (--allow-mismatched-signatures); clients use path-style addressing.
+# Clients use the access key S3RVER with the secret S3RVER (the server knows no other; signatures are not checked,
+# --allow-mismatched-signatures) and path-style addressing.
 set -euo pipefail
 
 usage="usage: s3.sh start DIR [PORT] | stop DIR | halt DIR | resume DIR"

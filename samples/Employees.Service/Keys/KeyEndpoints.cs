@@ -19,6 +19,6 @@ internal static class KeyEndpoints
     private static async Task<IResult> RotateAsync(ITokenKeyManager keys, CancellationToken cancellationToken)
     {
         var key = await keys.RotateAsync(cancellationToken: cancellationToken);
-        return TypedResults.Created($"/api/v1/keys/{Uri.EscapeDataString(key.KeyId)}", key);
+        return TypedResults.Created("/api/v1/keys", key);   // the list that now holds it (there is no route per key)
     }
 }

@@ -99,11 +99,15 @@ public static class ServiceClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var name = builder.Name;
         var httpName = ClientCredentialsHttpClientPrefix + name;
-        builder.Services.AddHttpClient(httpName, client =>
-        {
-            client.Timeout = TimeSpan.FromSeconds(10);
-            client.MaxResponseContentBufferSize = 64 * 1024;
-        });
+        // The token endpoint may be on a service name (https+http://employees/api/v1/tokens), resolved like the client's
+        // own address; the resolver stays out of the client when it is a plain address.
+        Microservice.Kit.Hosting.Internal.KitServiceDiscovery.AddServiceDiscovery(
+            builder.Services.AddHttpClient(httpName, client =>
+            {
+                client.Timeout = TimeSpan.FromSeconds(10);
+                client.MaxResponseContentBufferSize = 64 * 1024;
+            }),
+            provider => provider.GetRequiredService<IOptionsMonitor<ServiceClientOptions>>().Get(name).Token.ClientCredentials.TokenEndpoint);
         if (configure is not null)
         {
             builder.Services.Configure<ServiceClientOptions>(name, options => configure(options.Token.ClientCredentials));

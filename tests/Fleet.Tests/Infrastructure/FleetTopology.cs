@@ -91,8 +91,8 @@ public sealed class FleetTopology : IAsyncLifetime
         ["ConnectionStrings__Employees"] = Servers.ConnectionString("employees"),
         ["Employees__Storage__ServiceUrl"] = Servers.S3ServiceUrl.ToString().TrimEnd('/'),   // as eng/fleet.sh writes it
         ["Employees__Storage__Bucket"] = Bucket,
-        ["AWS_ACCESS_KEY_ID"] = "fleet",
-        ["AWS_SECRET_ACCESS_KEY"] = "fleet-secret",
+        ["AWS_ACCESS_KEY_ID"] = "S3RVER",          // s3rver knows only its own key; it does not check signatures
+        ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
         ["AWS_REGION"] = "us-east-1",
         ["Employees__DataDirectory"] = Path.Combine(_dataRoot, name),
         ["Employees__PasswordIterations"] = "10000",

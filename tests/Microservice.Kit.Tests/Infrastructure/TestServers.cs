@@ -7,7 +7,7 @@ namespace Microservice.Kit.Tests.Infrastructure;
 /// The real servers the provider tests run against, never mocks: a throwaway PostgreSQL cluster and an S3-compatible
 /// server (@20minutes/s3rver), both on 127.0.0.1. <c>.ci/run</c> starts one of each for the whole run and hands them
 /// over in <c>KIT_TEST_POSTGRES</c> (an Npgsql connection string for the superuser) and <c>KIT_TEST_S3</c> (a service
-/// URL). Without those variables the first test that needs a server starts one itself with
+/// URL; access key and secret <c>S3RVER</c>). Without those variables the first test that needs a server starts one itself with
 /// <c>eng/servers/postgres.sh</c> or <c>eng/servers/s3.sh</c> and stops it when the test process exits. Where neither
 /// works, the tests that need the server are skipped with the reason, except under <c>CI=true</c>, where they run and
 /// fail.
@@ -27,7 +27,7 @@ public static class TestServers
     public static string PostgreSqlAdminConnectionString =>
         PostgreSqlServer.Value.Value ?? throw new InvalidOperationException("No PostgreSQL server for the tests: " + PostgreSqlServer.Value.Reason);
 
-    /// <summary>The service URL of the S3-compatible test server (path-style, any access key is accepted).</summary>
+    /// <summary>The service URL of the S3-compatible test server (path-style; access key and secret <c>S3RVER</c>).</summary>
     public static Uri S3ServiceUrl =>
         new(S3Server.Value.Value ?? throw new InvalidOperationException("No S3-compatible server for the tests: " + S3Server.Value.Reason));
 

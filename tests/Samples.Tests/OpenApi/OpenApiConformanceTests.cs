@@ -64,6 +64,12 @@ public sealed class OpenApiConformanceTests(EmployeesFixture fixture)
         await Send(HttpMethod.Post, "/api/v1/users", json: new { username = Api.Unique("u"), password = "short" });
         await Send(HttpMethod.Post, "/api/v1/users", token: powerless, json: new { username = Api.Unique("u"), password = "a-long-password" });
 
+        // Signing keys: the list, a rotation (published now, signing after the activation delay), and both refused.
+        await Send(HttpMethod.Get, "/api/v1/keys");
+        await Send(HttpMethod.Post, "/api/v1/keys");
+        await Send(HttpMethod.Get, "/api/v1/keys", token: powerless);
+        await Send(HttpMethod.Post, "/api/v1/keys", token: powerless);
+
         foreach (var v in new[] { "v1", "v2" })
         {
             var employees = $"/api/{v}/employees";

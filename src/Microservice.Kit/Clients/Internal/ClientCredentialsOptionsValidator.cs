@@ -15,9 +15,9 @@ internal sealed class ClientCredentialsOptionsValidator(string name) : IValidate
         var key = $"MicroserviceKit:Clients:{name}:Token:ClientCredentials";
         var grant = options.Token.ClientCredentials;
         var errors = new List<string>();
-        if (grant.TokenEndpoint is not { IsAbsoluteUri: true } endpoint || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        if (grant.TokenEndpoint is not { IsAbsoluteUri: true } endpoint || !Hosting.Internal.KitServiceDiscovery.IsSupported(endpoint))
         {
-            errors.Add($"{key}:TokenEndpoint must be the absolute http or https URL of the issuer's token endpoint (UseClientCredentials was called for client '{name}').");
+            errors.Add($"{key}:TokenEndpoint must be the absolute http or https URL of the issuer's token endpoint, or one on a service name to resolve (https+http://employees/api/v1/tokens) (UseClientCredentials was called for client '{name}').");
         }
 
         if (string.IsNullOrWhiteSpace(grant.ClientId))
