@@ -56,6 +56,20 @@ internal static class PostgreSqlErrors
     }
 
     /// <summary>
+    /// Whether a pooled connection was found dead: the server was restarted or terminated it (57P01-57P03, class 08) or
+    /// the socket broke. Idle connections opened before the break are dead too, so the pool is cleared, and a read may
+    /// run once more on a connection opened now.
+    /// </summary>
+    public static bool IsBrokenConnection(Exception exception, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && exception switch
+        {
+            PostgresException postgres => postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+                or PostgresErrorCodes.CannotConnectNow || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
+            NpgsqlException npgsql => npgsql.InnerException is IOException or System.Net.Sockets.SocketException or EndOfStreamException,
+            _ => false,
+        };
+
+    /// <summary>
     /// SQLSTATEs that mean the database, not the request, is at fault right now: connection exceptions (class 08),
     /// insufficient resources (53), operator intervention (57: shutdown, statement timeout), system errors (58),
     /// failed authentication (28: a rotated password), serialization failures and deadlocks (40001, 40P01).

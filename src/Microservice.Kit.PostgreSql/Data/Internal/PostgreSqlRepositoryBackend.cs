@@ -187,10 +187,13 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
     {
         try
         {
-            var command = _database.DataSource.CreateCommand(_get);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(IdParameter(id));
-            return await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
+            return await ReadAsync(async () =>
+            {
+                var command = _database.DataSource.CreateCommand(_get);
+                await using var commandScope = command.ConfigureAwait(false);
+                command.Parameters.Add(IdParameter(id));
+                return await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception, cancellationToken) is { } problem)
         {
@@ -284,10 +287,13 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
     {
         try
         {
-            var command = _database.DataSource.CreateCommand(_exists);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(IdParameter(id));
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+            return await ReadAsync(async () =>
+            {
+                var command = _database.DataSource.CreateCommand(_exists);
+                await using var commandScope = command.ConfigureAwait(false);
+                command.Parameters.Add(IdParameter(id));
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception, cancellationToken) is { } problem)
         {
@@ -323,10 +329,13 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
         var sql = $"{_select} WHERE {where} ORDER BY id LIMIT ${parameters.Count.ToString(CultureInfo.InvariantCulture)}";
         try
         {
-            var command = _database.DataSource.CreateCommand(sql);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.AddRange(parameters.ToArray());
-            return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+            return await ReadAsync(async () =>
+            {
+                var command = _database.DataSource.CreateCommand(sql);
+                await using var commandScope = command.ConfigureAwait(false);
+                command.Parameters.AddRange(parameters.ToArray());
+                return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception, cancellationToken) is { } problem)
         {
@@ -354,23 +363,26 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
             + $"LEFT JOIN LATERAL ({_select}{where} ORDER BY {order} LIMIT {limit} OFFSET {offset}) AS page ON true ORDER BY {order}";
         try
         {
-            var command = _database.DataSource.CreateCommand(sql);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.AddRange(parameters.ToArray());
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            var items = new List<TEntity>(Math.Min(request.PageSize, 128));
-            long total = 0;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            return await ReadAsync(async () =>
             {
-                total = reader.GetInt64(5);
-                if (!reader.IsDBNull(0))
+                var command = _database.DataSource.CreateCommand(sql);
+                await using var commandScope = command.ConfigureAwait(false);
+                command.Parameters.AddRange(parameters.ToArray());
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                var items = new List<TEntity>(Math.Min(request.PageSize, 128));
+                long total = 0;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    items.Add(Materialize(reader));
+                    total = reader.GetInt64(5);
+                    if (!reader.IsDBNull(0))
+                    {
+                        items.Add(Materialize(reader));
+                    }
                 }
-            }
 
-            return new PageResult<TEntity>(items, request.Page, request.PageSize, total);
+                return new PageResult<TEntity>(items, request.Page, request.PageSize, total);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception, cancellationToken) is { } problem)
         {
@@ -515,10 +527,13 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
     {
         try
         {
-            var command = _database.DataSource.CreateCommand(sql);
-            await using var commandScope = command.ConfigureAwait(false);
-            command.Parameters.AddRange(parameters.ToArray());
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadAsync(async () =>
+            {
+                var command = _database.DataSource.CreateCommand(sql);
+                await using var commandScope = command.ConfigureAwait(false);
+                command.Parameters.AddRange(parameters.ToArray());
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception, cancellationToken) is { } problem)
         {
@@ -544,8 +559,34 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
 
     private static NpgsqlTransaction? TransactionOf(DataSession? session) => (session as PostgreSqlDataSession)?.Transaction;
 
-    private Exception? Translate(Exception exception, CancellationToken cancellationToken) =>
-        PostgreSqlErrors.Translate(exception, cancellationToken, _entityName, _fieldOf);
+    /// <summary>
+    /// Runs a read, and once more on a fresh connection when the pooled one it got had died (a database restarted or
+    /// failed over while the service kept its idle connections): reads are idempotent, so the first request after an
+    /// outage succeeds instead of meeting a dead connection. Writes are never repeated; they fail with 503.
+    /// </summary>
+    private async ValueTask<T> ReadAsync<T>(Func<ValueTask<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (PostgreSqlErrors.IsBrokenConnection(exception, cancellationToken))
+        {
+            _database.DataSource.Clear();
+            return await read().ConfigureAwait(false);
+        }
+    }
+
+    private Exception? Translate(Exception exception, CancellationToken cancellationToken)
+    {
+        if (PostgreSqlErrors.IsBrokenConnection(exception, cancellationToken))
+        {
+            // The idle connections opened before the break are as dead as this one: drop them now, not one request each.
+            _database.DataSource.Clear();
+        }
+
+        return PostgreSqlErrors.Translate(exception, cancellationToken, _entityName, _fieldOf);
+    }
 
     private static (NpgsqlDbType Type, string Column, bool Identity) IdColumn()
     {
