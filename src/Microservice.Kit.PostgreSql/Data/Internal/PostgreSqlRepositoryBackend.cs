@@ -187,7 +187,7 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
     {
         try
         {
-            return await ReadAsync(async () =>
+            return await ReadAsync(async again =>
             {
                 var command = _database.DataSource.CreateCommand(_get);
                 await using var commandScope = command.ConfigureAwait(false);
@@ -287,7 +287,7 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
     {
         try
         {
-            return await ReadAsync(async () =>
+            return await ReadAsync(async again =>
             {
                 var command = _database.DataSource.CreateCommand(_exists);
                 await using var commandScope = command.ConfigureAwait(false);
@@ -329,11 +329,11 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
         var sql = $"{_select} WHERE {where} ORDER BY id LIMIT ${parameters.Count.ToString(CultureInfo.InvariantCulture)}";
         try
         {
-            return await ReadAsync(async () =>
+            return await ReadAsync(async again =>
             {
                 var command = _database.DataSource.CreateCommand(sql);
                 await using var commandScope = command.ConfigureAwait(false);
-                command.Parameters.AddRange(parameters.ToArray());
+                command.Parameters.AddRange(Parameters(parameters, again));
                 return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -363,11 +363,11 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
             + $"LEFT JOIN LATERAL ({_select}{where} ORDER BY {order} LIMIT {limit} OFFSET {offset}) AS page ON true ORDER BY {order}";
         try
         {
-            return await ReadAsync(async () =>
+            return await ReadAsync(async again =>
             {
                 var command = _database.DataSource.CreateCommand(sql);
                 await using var commandScope = command.ConfigureAwait(false);
-                command.Parameters.AddRange(parameters.ToArray());
+                command.Parameters.AddRange(Parameters(parameters, again));
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using var readerScope = reader.ConfigureAwait(false);
                 var items = new List<TEntity>(Math.Min(request.PageSize, 128));
@@ -527,11 +527,11 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
     {
         try
         {
-            return await ReadAsync(async () =>
+            return await ReadAsync(async again =>
             {
                 var command = _database.DataSource.CreateCommand(sql);
                 await using var commandScope = command.ConfigureAwait(false);
-                command.Parameters.AddRange(parameters.ToArray());
+                command.Parameters.AddRange(Parameters(parameters, again));
                 return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -564,18 +564,22 @@ internal sealed class PostgreSqlRepositoryBackend<TEntity, TId> : RepositoryBack
     /// failed over while the service kept its idle connections): reads are idempotent, so the first request after an
     /// outage succeeds instead of meeting a dead connection. Writes are never repeated; they fail with 503.
     /// </summary>
-    private async ValueTask<T> ReadAsync<T>(Func<ValueTask<T>> read, CancellationToken cancellationToken)
+    private async ValueTask<T> ReadAsync<T>(Func<bool, ValueTask<T>> read, CancellationToken cancellationToken)
     {
         try
         {
-            return await read().ConfigureAwait(false);
+            return await read(false).ConfigureAwait(false);
         }
         catch (Exception exception) when (PostgreSqlErrors.IsBrokenConnection(exception, cancellationToken))
         {
             _database.DataSource.Clear();
-            return await read().ConfigureAwait(false);
+            return await read(true).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The parameters for a command: copies when the read runs again, since a parameter belongs to one command.</summary>
+    private static NpgsqlParameter[] Parameters(List<NpgsqlParameter> parameters, bool again) =>
+        again ? parameters.Select(parameter => parameter.Clone()).ToArray() : parameters.ToArray();
 
     private Exception? Translate(Exception exception, CancellationToken cancellationToken)
     {
