@@ -91,7 +91,8 @@ shared=(
   "MicroserviceKit__Tokens__PostgreSql__EncryptionKey=$(openssl rand -base64 32)"
 )
 echo "== Employees replicas, the gateway, Library"
-# One after the other: the first start creates the schema, the admin user and the signing key that the second finds.
+# One after the other, so that the log reads in order (replicas may also start together: migrations take an advisory
+# lock, the first signing key is made once, and the admin seeding retries when another replica wrote admin first).
 start employees-a "$A_PORT" "$(bin Employees.Service)" "${shared[@]}" "Employees__DataDirectory=$work/employees-a"
 start employees-b "$B_PORT" "$(bin Employees.Service)" "${shared[@]}" "Employees__DataDirectory=$work/employees-b"
 start gateway "$GATEWAY_PORT" "$(bin Gateway)" \

@@ -5,13 +5,30 @@ namespace Employees.Service.Users;
 
 /// <summary>
 /// On start, makes sure the <c>admin</c> user exists with the configured password and every permission. Changing
-/// <c>Employees:Admin:Password</c> and restarting therefore changes admin's password.
+/// <c>Employees:Admin:Password</c> and restarting therefore changes admin's password. Replicas starting together on one
+/// database race here: the one whose insert or update loses reads admin again and finds the work done.
 /// </summary>
 internal sealed class AdminSeeder(IRepository<User, int> users, IPasswordHasher<User> hasher, EmployeesSettings settings) : IHostedService
 {
     public const string AdminUsername = "admin";
 
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await EnsureAdminAsync(cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (attempt < 5 && exception is DuplicateKeyException or ConcurrencyConflictException)
+            {
+                // Another replica wrote admin between our read and our write: read it again.
+            }
+        }
+    }
+
+    private async Task EnsureAdminAsync(CancellationToken cancellationToken)
     {
         var password = settings.Admin.Password!;
         var admin = await users.FindByUsernameAsync(AdminUsername, cancellationToken);
