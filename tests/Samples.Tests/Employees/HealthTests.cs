@@ -12,7 +12,7 @@ public sealed class HealthTests(EmployeesFixture fixture)
         Assert.Equal("Healthy", body["status"]!.GetValue<string>());
     }
 
-    [Fact]
+    [EmbeddedBackendFact] // moves the data directory's files folder away; on the shared backends the files are in S3
     public async Task Ready_WhenTheFileStoreIsGone_Returns503_AndLiveStays200()
     {
         // The sample keeps stored files in <data>/files. Tests of this collection run one at a time, so moving
