@@ -108,7 +108,15 @@ cat <<TEXT
    a        http://127.0.0.1:$A_PORT   b  http://127.0.0.1:$B_PORT   library  http://127.0.0.1:$LIBRARY_PORT
    admin password: admin-dev-password (Development)
 TEXT
-# Waits for any of them to exit (a crash is reported), or for Ctrl+C.
-wait -n "${pids[@]}" || true
-echo "a process of the fleet exited; stopping the rest" >&2
-exit 1
+# Runs until Ctrl+C. A process that exits (a replica killed to watch the gateway route around it) is reported, and the
+# rest keep running.
+trap 'exit 0' INT TERM
+declare -A reported=()
+while sleep 2; do
+  for pid in "${pids[@]}"; do
+    if [[ -z "${reported[$pid]:-}" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      reported[$pid]=1
+      echo "a process of the fleet exited (pid $pid); the rest keep running, Ctrl+C stops them" >&2
+    fi
+  done
+done
