@@ -19,12 +19,14 @@ namespace Microservice.Kit.S3.Files;
 /// <remarks>
 /// <para>A write reads the content through one pooled buffer of <see cref="S3FileStoreOptions.PartSizeBytes"/>, hashing
 /// as it goes: content that fits in it is one <c>PUT</c> of the object with its metadata. Longer content is a multipart
-/// upload to a content object of its own (<c>.blob-&lt;guid&gt;-&lt;id&gt;</c>, which no id can name), published by one
+/// upload to a content object of its own (<c>.blob-&lt;instance&gt;-&lt;write&gt;-&lt;id&gt;</c>, which no id can name), published by one
 /// small <c>PUT</c> of the file's object carrying the metadata and the content object's name: a multipart upload's
 /// metadata is fixed before its SHA-256 is known, and this needs no server-side copy (which s3rver mis-parses, and which
 /// would read every byte again). A write that fails or is cancelled aborts its multipart upload and deletes its content
 /// object; a replaced or deleted file's content object is deleted after it; what a killed process leaves behind, the
-/// next start removes.</para>
+/// next start removes (<see cref="RemoveAbandonedUploadsAsync"/>): each store instance holds a key naming itself with the
+/// arbiter for its lifetime, and every upload (recorded in a small journal object while in flight) and content object
+/// names its instance, so an instance's leftovers go as soon as its key is free, and never while it lives.</para>
 /// <para>Create-only writes and conditional deletes hold the id with the <see cref="IFileStoreArbiter"/> while they
 /// check and publish, and send <c>If-None-Match: *</c> / <c>If-Match</c> as well: exact across replicas with a shared
 /// arbiter even on servers that ignore those headers.</para>
@@ -362,7 +364,7 @@ public sealed class S3FileStore : IFileStore, IAsyncDisposable, IDisposable
 
             // 1. The journal: uploads in flight, by their content object's name.
             var journal = _prefix + JournalPrefix;
-            await foreach (var item in ListAsync(journal, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListKeysAsync(journal, cancellationToken).ConfigureAwait(false))
             {
                 var blobName = item.Key[journal.Length..];
                 if (await AbandonedAsync(blobName, item.LastModified, olderThan, owners, cancellationToken).ConfigureAwait(false) is not { } reason)
@@ -422,7 +424,7 @@ public sealed class S3FileStore : IFileStore, IAsyncDisposable, IDisposable
             }
 
             // 3. Content objects no file names: completed but never published, or completed only to be rid of the parts.
-            await foreach (var item in ListAsync(_prefix + BlobPrefix, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ListKeysAsync(_prefix + BlobPrefix, cancellationToken).ConfigureAwait(false))
             {
                 if (await AbandonedAsync(item.Key[_prefix.Length..], item.LastModified, olderThan, owners, cancellationToken).ConfigureAwait(false) is { } reason
                     && !await IsReferencedAsync(item.Key, cancellationToken).ConfigureAwait(false))
@@ -572,7 +574,7 @@ public sealed class S3FileStore : IFileStore, IAsyncDisposable, IDisposable
         }
     }
 
-    private async IAsyncEnumerable<S3Object> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<S3Object> ListKeysAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix };
         while (true)
