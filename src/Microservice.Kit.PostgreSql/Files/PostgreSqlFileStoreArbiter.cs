@@ -30,7 +30,18 @@ public sealed class PostgreSqlFileStoreArbiter : IFileStoreArbiter
     }
 
     /// <inheritdoc/>
-    public async ValueTask<IAsyncDisposable> AcquireAsync(string scope, string fileId, CancellationToken cancellationToken = default)
+    public async ValueTask<IAsyncDisposable> AcquireAsync(string scope, string fileId, CancellationToken cancellationToken = default) =>
+        (await LockAsync(scope, fileId, wait: true, cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <c>pg_try_advisory_lock</c> on a connection of the lease's own: the key stays held while that session lives, and
+    /// a killed holder's session ends with its process, which frees the key without anyone's help.
+    /// </remarks>
+    public async ValueTask<IFileStoreLease?> TryAcquireAsync(string scope, string key, CancellationToken cancellationToken = default) =>
+        await LockAsync(scope, key, wait: false, cancellationToken).ConfigureAwait(false);
+
+    private async Task<Lease?> LockAsync(string scope, string fileId, bool wait, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(fileId);
@@ -39,11 +50,20 @@ public sealed class PostgreSqlFileStoreArbiter : IFileStoreArbiter
         try
         {
             connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", connection);
+            var command = new NpgsqlCommand(wait ? "SELECT pg_advisory_lock($1)" : "SELECT pg_try_advisory_lock($1)", connection);
             await using (command.ConfigureAwait(false))
             {
                 command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+                if (wait)
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is false)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    return null;
+                }
             }
 
             return new Lease(connection, key);
@@ -72,9 +92,36 @@ public sealed class PostgreSqlFileStoreArbiter : IFileStoreArbiter
         return BinaryPrimitives.ReadInt64BigEndian(hash);
     }
 
-    private sealed class Lease(NpgsqlConnection connection, long key) : IAsyncDisposable
+    private sealed class Lease(NpgsqlConnection connection, long key) : IFileStoreLease
     {
         private int _disposed;
+
+        /// <summary>
+        /// A session-level advisory lock goes only with an unlock or with its session, so the session answering is the lock
+        /// being held; a broken connection (the server restarted, the network cut it) is a lost lease.
+        /// </summary>
+        public async ValueTask<bool> IsHeldAsync(CancellationToken cancellationToken = default)
+        {
+            if (Volatile.Read(ref _disposed) != 0 || connection.State != System.Data.ConnectionState.Open)
+            {
+                return false;
+            }
+
+            try
+            {
+                var command = new NpgsqlCommand("SELECT 1", connection);
+                await using (command.ConfigureAwait(false))
+                {
+                    await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return true;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+            {
+                return false;
+            }
+        }
 
         public async ValueTask DisposeAsync()
         {

@@ -19,23 +19,36 @@ namespace Microservice.Kit.S3.Files;
 /// <remarks>
 /// <para>A write reads the content through one pooled buffer of <see cref="S3FileStoreOptions.PartSizeBytes"/>, hashing
 /// as it goes: content that fits in it is one <c>PUT</c> of the object with its metadata. Longer content is a multipart
-/// upload to a content object of its own (<c>.blob-&lt;guid&gt;-&lt;id&gt;</c>, which no id can name), published by one
+/// upload to a content object of its own (<c>.blob-&lt;instance&gt;-&lt;write&gt;-&lt;id&gt;</c>, which no id can name), published by one
 /// small <c>PUT</c> of the file's object carrying the metadata and the content object's name: a multipart upload's
 /// metadata is fixed before its SHA-256 is known, and this needs no server-side copy (which s3rver mis-parses, and which
 /// would read every byte again). A write that fails or is cancelled aborts its multipart upload and deletes its content
 /// object; a replaced or deleted file's content object is deleted after it; what a killed process leaves behind, the
-/// next start removes.</para>
+/// next start removes (<see cref="RemoveAbandonedUploadsAsync"/>): each store instance holds a key naming itself with the
+/// arbiter for its lifetime, and every upload (recorded in a small journal object while in flight) and content object
+/// names its instance, so an instance's leftovers go as soon as its key is free, and never while it lives.</para>
 /// <para>Create-only writes and conditional deletes hold the id with the <see cref="IFileStoreArbiter"/> while they
 /// check and publish, and send <c>If-None-Match: *</c> / <c>If-Match</c> as well: exact across replicas with a shared
 /// arbiter even on servers that ignore those headers.</para>
 /// <para>Any failure to reach the store is 503 <c>DependencyUnavailable</c>; nothing is cached, so the store recovers
 /// with the server.</para>
 /// </remarks>
-public sealed class S3FileStore : IFileStore, IDisposable
+public sealed class S3FileStore : IFileStore, IAsyncDisposable, IDisposable
 {
-    // Content objects of multipart writes: ".blob-<guid>-<id>". No id starts with '.', so none collides or is listed.
+    // Content objects of multipart writes: ".blob-<instance>-<write>-<id>" (two 32-digit GUIDs: the writing store
+    // instance, which start-up clean-up asks the arbiter about, and the write). No id starts with '.', so none collides
+    // or is listed.
     private const string BlobPrefix = ".blob-";
-    private const int BlobGuidLength = 32;
+    private const int GuidLength = 32;
+
+    // The journal of multipart uploads in flight: "<prefix>.uploads/<content object name>", its body the upload id, so
+    // that a server that cannot list multipart uploads (s3rver) still lets the next start find and remove them.
+    private const string JournalPrefix = ".uploads/";
+
+    // The key a store instance holds with the arbiter for its lifetime; no file id starts with '.'.
+    private const string InstanceKeyPrefix = ".instance-";
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
     private const string BlobKey = "blob";
     private const string ShaKey = "sha256";
     private const string SizeKey = "size";
@@ -50,13 +63,19 @@ public sealed class S3FileStore : IFileStore, IDisposable
     private readonly IFileStoreArbiter _arbiter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly SemaphoreSlim _leaseGate = new(1, 1);
+    private IFileStoreLease? _instanceLease;
+    private int _disposed;
 
     /// <summary>Creates the store on <paramref name="client"/>; the store does not dispose it.</summary>
     /// <param name="client">The S3 client, configured for the server (see <see cref="S3ClientFactory.Create"/>).</param>
     /// <param name="bucket">The bucket, which must exist.</param>
     /// <param name="prefix">The key prefix of this store's objects, empty or ending in <c>/</c>.</param>
     /// <param name="partSizeBytes">The part size and the write buffer's size (at least 5 MiB).</param>
-    /// <param name="arbiter">Holds an id while a create-only write or a conditional delete checks and publishes; a process-local one when <see langword="null"/>.</param>
+    /// <param name="arbiter">Holds an id while a create-only write or a conditional delete checks and publishes, and this
+    /// store instance's own key while it lives (start-up clean-up of another instance tells by it that this one is alive);
+    /// a new <see cref="InProcessFileStoreArbiter"/> of this store's own when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock for <see cref="StoredFileInfo.CreatedAt"/>.</param>
     /// <param name="logger">The logger.</param>
     public S3FileStore(IAmazonS3 client, string bucket, string prefix = "", int partSizeBytes = 8 * 1024 * 1024,
@@ -82,7 +101,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
         _bucket = bucket;
         _prefix = prefix;
         _partSize = partSizeBytes;
-        _arbiter = arbiter ?? new ProcessArbiter();
+        _arbiter = arbiter ?? new InProcessFileStoreArbiter();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         StartedAt = _timeProvider.GetUtcNow();
@@ -94,10 +113,13 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     internal ILogger Logger => _logger;
 
-    /// <summary>When the store was created: start-up clean-up removes only what is older, less <see cref="AbandonedUploadAge"/>.</summary>
+    /// <summary>When the store was created: an unfinished upload that names no owner is removed on start only when older, less <see cref="AbandonedUploadAge"/>.</summary>
     internal DateTimeOffset StartedAt { get; }
 
     internal TimeSpan AbandonedUploadAge { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>This store instance's id: in the names of its content objects and journal entries, and held with the arbiter while it lives.</summary>
+    internal string InstanceId => _instanceId;
 
     /// <inheritdoc/>
     public async Task<StoredFileInfo> WriteAsync(string fileId, Stream content, FileWriteOptions? options = null, CancellationToken cancellationToken = default)
@@ -113,8 +135,10 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
         var buffer = ArrayPool<byte>.Shared.Rent(_partSize);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var blob = _prefix + BlobPrefix + Guid.NewGuid().ToString("N") + "-" + fileId;
+        var blobName = BlobPrefix + _instanceId + "-" + Guid.NewGuid().ToString("N") + "-" + fileId;
+        var blob = _prefix + blobName;
         string? uploadId = null;
+        var journaled = false;
         var blobWritten = false;
         var published = false;
         try
@@ -133,12 +157,25 @@ public sealed class S3FileStore : IFileStore, IDisposable
                 return info;
             }
 
+            // The upload names this instance; while its lease is held, no other instance's clean-up touches the upload.
+            await EnsureInstanceLeaseAsync(cancellationToken).ConfigureAwait(false);
             uploadId = (await S3Errors.CallAsync(t => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
             {
                 BucketName = _bucket,
                 Key = blob,
                 ContentType = options.ContentType,
             }, t), cancellationToken).ConfigureAwait(false)).UploadId;
+
+            // One small PUT per upload (not per part): the upload id is all a later clean-up needs (see RemoveUploadAsync).
+            await S3Errors.CallAsync(t => _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = _prefix + JournalPrefix + blobName,
+                ContentBody = uploadId,
+                UseChunkEncoding = false,
+                DisableDefaultChecksumValidation = true,
+            }, t), cancellationToken).ConfigureAwait(false);
+            journaled = true;
 
             var parts = new List<PartETag>();
             while (filled > 0)
@@ -148,18 +185,18 @@ public sealed class S3FileStore : IFileStore, IDisposable
                 size += filled;
             }
 
-            await S3Errors.CallAsync(t => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            await OnUploadAsync(() => S3Errors.CallAsync(t => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = _bucket,
                 Key = blob,
                 UploadId = uploadId,
                 PartETags = parts,
-            }, t), cancellationToken).ConfigureAwait(false);
+            }, t), cancellationToken)).ConfigureAwait(false);
             uploadId = null;
             blobWritten = true;
 
             var stored = Describe(fileId, size, hash, options);
-            await PublishAsync(fileId, options.Overwrite, token => PutAsync(fileId, stored, body: null, blob[_prefix.Length..], options.Overwrite, token), cancellationToken).ConfigureAwait(false);
+            await PublishAsync(fileId, options.Overwrite, token => PutAsync(fileId, stored, body: null, blobName, options.Overwrite, token), cancellationToken).ConfigureAwait(false);
             published = true;
             return stored;
         }
@@ -167,14 +204,19 @@ public sealed class S3FileStore : IFileStore, IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
 
-            // Not the caller's token: a cancelled write must still clean up after itself.
-            if (uploadId is not null)
+            // Not the caller's token: a cancelled write must still clean up after itself. The journal entry goes once the
+            // upload is gone and before the content object, so that an entry always names an upload or an object that
+            // is still there (a kill in between leaves an unreferenced content object, which start-up clean-up removes).
+            var uploadGone = uploadId is null
+                || await RemoveUploadAsync(blob, uploadId, journaled ? _prefix + JournalPrefix + blobName : null, "write failed", CancellationToken.None).ConfigureAwait(false);
+            if (journaled && uploadGone)
             {
-                await CleanUpAsync(() => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = blob, UploadId = uploadId }), blob).ConfigureAwait(false);
+                await CleanUpAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + JournalPrefix + blobName }), blob).ConfigureAwait(false);
             }
 
-            if (blobWritten && !published)
+            if (!published && (blobWritten || uploadId is not null))
             {
+                // A server that cannot abort had the upload completed to get rid of its parts: that object goes too.
                 await CleanUpAsync(() => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = blob }), blob).ConfigureAwait(false);
             }
         }
@@ -303,82 +345,330 @@ public sealed class S3FileStore : IFileStore, IDisposable
     }
 
     /// <summary>
-    /// Aborts the multipart uploads and deletes the content objects of writes that never finished and are older than
-    /// <paramref name="olderThan"/>: what a killed process left.
+    /// Removes what writes of store instances that are gone left behind (a killed process): their multipart uploads
+    /// (aborted, found through the journal and, where the server lists them, the upload listing) and their content
+    /// objects that no file names. An instance is gone when the arbiter lets this one take its key, which it holds for its
+    /// lifetime; what names no instance (written otherwise) is removed only when older than <paramref name="olderThan"/>.
     /// </summary>
-    /// <param name="olderThan">Only what was started before this time is removed.</param>
+    /// <param name="olderThan">The age rule for uploads and content objects that name no store instance.</param>
     /// <param name="cancellationToken">Cancels the clean-up.</param>
     /// <returns>How many uploads and content objects were removed.</returns>
+    /// <exception cref="DependencyUnavailableException">The object store or the arbiter cannot be reached.</exception>
     public async Task<int> RemoveAbandonedUploadsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
-        var removed = 0;
-        var uploads = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = _prefix + BlobPrefix };
-        while (true)
+        await EnsureInstanceLeaseAsync(cancellationToken).ConfigureAwait(false);
+        var owners = new Dictionary<string, IFileStoreLease?>(StringComparer.Ordinal);
+        try
         {
-            ListMultipartUploadsResponse response;
-            try
-            {
-                response = await S3Errors.CallAsync(t => _client.ListMultipartUploadsAsync(uploads, t), cancellationToken).ConfigureAwait(false);
-            }
-            catch (DependencyUnavailableException exception) when (S3Errors.IsNotImplemented(exception.InnerException))
-            {
-                // Some S3-compatible servers (s3rver) list no multipart uploads; their parts are never visible as objects.
-                break;
-            }
+            var removed = 0;
 
-            foreach (var upload in response.MultipartUploads ?? [])
+            // 1. The journal: uploads in flight, by their content object's name.
+            var journal = _prefix + JournalPrefix;
+            await foreach (var item in ListKeysAsync(journal, cancellationToken).ConfigureAwait(false))
             {
-                if (upload.Initiated is { } initiated && new DateTimeOffset(initiated.ToUniversalTime()) < olderThan)
+                var blobName = item.Key[journal.Length..];
+                if (await AbandonedAsync(blobName, item.LastModified, olderThan, owners, cancellationToken).ConfigureAwait(false) is not { } reason)
                 {
-                    await S3Errors.CallAsync(t => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = upload.Key, UploadId = upload.UploadId }, t), cancellationToken).ConfigureAwait(false);
-                    removed++;
+                    continue;
                 }
-            }
 
-            if (response.IsTruncated != true)
-            {
-                break;
-            }
+                string uploadId;
+                try
+                {
+                    using var entry = await S3Errors.CallAsync(t => _client.GetObjectAsync(_bucket, item.Key, t), cancellationToken).ConfigureAwait(false);
+                    using var reader = new StreamReader(entry.ResponseStream);
+                    uploadId = (await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Trim();
+                }
+                catch (AmazonS3Exception exception) when (S3Errors.IsNotFound(exception))
+                {
+                    continue;   // another starting instance got there first
+                }
 
-            uploads.KeyMarker = response.NextKeyMarker;
-            uploads.UploadIdMarker = response.NextUploadIdMarker;
-        }
-
-        var objects = new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix + BlobPrefix };
-        while (true)
-        {
-            var response = await S3Errors.CallAsync(t => _client.ListObjectsV2Async(objects, t), cancellationToken).ConfigureAwait(false);
-            foreach (var item in response.S3Objects ?? [])
-            {
-                if (item.LastModified is { } modified && new DateTimeOffset(modified.ToUniversalTime()) < olderThan
-                    && !await IsReferencedAsync(item.Key, cancellationToken).ConfigureAwait(false))
+                if (uploadId.Length == 0 || await RemoveUploadAsync(_prefix + blobName, uploadId, item.Key, reason, cancellationToken).ConfigureAwait(false))
                 {
                     await S3Errors.CallAsync(t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = item.Key }, t), cancellationToken).ConfigureAwait(false);
                     removed++;
                 }
             }
 
-            if (response.IsTruncated != true)
+            // 2. The server's own list of uploads, where it has one (AWS, MinIO; not s3rver): uploads never journaled.
+            var uploads = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = _prefix + BlobPrefix };
+            while (true)
             {
-                break;
+                ListMultipartUploadsResponse response;
+                try
+                {
+                    response = await S3Errors.CallAsync(t => _client.ListMultipartUploadsAsync(uploads, t), cancellationToken).ConfigureAwait(false);
+                }
+                catch (DependencyUnavailableException exception) when (S3Errors.IsNotImplemented(exception.InnerException))
+                {
+                    break;
+                }
+
+                foreach (var upload in response.MultipartUploads ?? [])
+                {
+                    if (await AbandonedAsync(upload.Key[_prefix.Length..], upload.Initiated, olderThan, owners, cancellationToken).ConfigureAwait(false) is { } reason
+                        && await RemoveUploadAsync(upload.Key, upload.UploadId, journalKey: null, reason, cancellationToken).ConfigureAwait(false))
+                    {
+                        removed++;
+                    }
+                }
+
+                if (response.IsTruncated != true)
+                {
+                    break;
+                }
+
+                uploads.KeyMarker = response.NextKeyMarker;
+                uploads.UploadIdMarker = response.NextUploadIdMarker;
             }
 
-            objects.ContinuationToken = response.NextContinuationToken;
+            // 3. Content objects no file names: completed but never published, or completed only to be rid of the parts.
+            await foreach (var item in ListKeysAsync(_prefix + BlobPrefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (await AbandonedAsync(item.Key[_prefix.Length..], item.LastModified, olderThan, owners, cancellationToken).ConfigureAwait(false) is { } reason
+                    && !await IsReferencedAsync(item.Key, cancellationToken).ConfigureAwait(false))
+                {
+                    await S3Errors.CallAsync(t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = item.Key }, t), cancellationToken).ConfigureAwait(false);
+                    Log.AbandonedObjectRemoved(_logger, item.Key, reason, "cleanup");
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+        finally
+        {
+            // Held through the run so that two instances starting at once do not both clean one dead instance up.
+            foreach (var lease in owners.Values)
+            {
+                if (lease is not null)
+                {
+                    await lease.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Why the upload or content object <paramref name="name"/> (a content object's name) is abandoned, or <see langword="null"/>
+    /// when it is not: its instance is gone (its key is free), or it names none and is older than <paramref name="olderThan"/>.
+    /// </summary>
+    private async Task<string?> AbandonedAsync(string name, DateTime? modified, DateTimeOffset olderThan, Dictionary<string, IFileStoreLease?> owners, CancellationToken cancellationToken)
+    {
+        if (OwnerOf(name) is not { } owner)
+        {
+            return modified is { } at && new DateTimeOffset(at.ToUniversalTime()) < olderThan ? "no owner, old" : null;
         }
 
-        return removed;
+        if (string.Equals(owner, _instanceId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (!owners.TryGetValue(owner, out var lease))
+        {
+            lease = await _arbiter.TryAcquireAsync(Location, InstanceKeyPrefix + owner, cancellationToken).ConfigureAwait(false);
+            owners[owner] = lease;
+        }
+
+        return lease is null ? null : "owner gone";
+    }
+
+    /// <summary>The instance id in a content object's name (<c>.blob-&lt;instance&gt;-&lt;write&gt;-&lt;id&gt;</c>), or <see langword="null"/>.</summary>
+    private static string? OwnerOf(string blobName)
+    {
+        const int IdStart = 6 + GuidLength + 1 + GuidLength + 1;
+        return blobName.Length > IdStart && blobName.StartsWith(BlobPrefix, StringComparison.Ordinal)
+            && blobName[BlobPrefix.Length + GuidLength] == '-' && blobName[IdStart - 1] == '-'
+            && IsHex(blobName.AsSpan(BlobPrefix.Length, GuidLength)) && IsHex(blobName.AsSpan(BlobPrefix.Length + GuidLength + 1, GuidLength))
+            && FileIds.IsValid(blobName[IdStart..])
+            ? blobName.Substring(BlobPrefix.Length, GuidLength)
+            : null;
+
+        static bool IsHex(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(LowerHex);
+    }
+
+    /// <summary>
+    /// Gets rid of a multipart upload: aborted, or, on a server that cannot abort (s3rver: 405), completed with one
+    /// 1-byte part that replaces whatever was uploaded as part 1. Completing discards every part it does not list, so
+    /// this needs no record of the parts; it is plain S3, so it works on any server. The object it makes is not a
+    /// file's: the caller deletes it. An upload that is already gone (completed, or aborted by someone else) counts as
+    /// removed.
+    /// </summary>
+    /// <param name="key">The content object's key.</param>
+    /// <param name="uploadId">The upload.</param>
+    /// <param name="journalKey">The upload's journal entry, if it was written: when it is gone, another instance's clean-up has removed the upload.</param>
+    /// <param name="reason">Why, for the log.</param>
+    /// <param name="cancellationToken">Cancels the removal.</param>
+    /// <returns>Whether the upload is gone; <see langword="false"/> (logged) when the server could not be reached.</returns>
+    private async Task<bool> RemoveUploadAsync(string key, string uploadId, string? journalKey, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            try
+            {
+                await S3Errors.CallAsync(t => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId }, t), cancellationToken).ConfigureAwait(false);
+                Log.AbandonedUploadRemoved(_logger, key, reason, "abort");
+                return true;
+            }
+            catch (AmazonS3Exception exception) when (S3Errors.IsNotFound(exception))
+            {
+                return true;
+            }
+            catch (DependencyUnavailableException exception) when (S3Errors.IsNotImplemented(exception.InnerException))
+            {
+                // Completed already (the object exists only once its upload is complete), or removed by another
+                // instance's clean-up (which deletes the journal entry after)? Then there are no parts left, and a part
+                // sent now would start a new upload on s3rver, which does not check the upload id.
+                if (await ExistsObjectAsync(key, cancellationToken).ConfigureAwait(false)
+                    || (journalKey is not null && !await ExistsObjectAsync(journalKey, cancellationToken).ConfigureAwait(false)))
+                {
+                    return true;
+                }
+            }
+
+            var part = await S3Errors.CallAsync(t => _client.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartNumber = 1,
+                InputStream = new MemoryStream([0], writable: false),
+                PartSize = 1,
+                UseChunkEncoding = false,
+                DisableDefaultChecksumValidation = true,
+            }, t), cancellationToken).ConfigureAwait(false);
+            await S3Errors.CallAsync(t => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartETags = [new PartETag(1, part.ETag)],
+            }, t), cancellationToken).ConfigureAwait(false);
+            Log.AbandonedUploadRemoved(_logger, key, reason, "complete");
+            return true;
+        }
+        catch (AmazonS3Exception exception) when (S3Errors.IsNotFound(exception))
+        {
+            return true;
+        }
+        catch (DependencyUnavailableException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The next start's clean-up finds the upload again (its journal entry stays).
+            Log.CleanUpFailed(_logger, key, "cleanup", exception.InnerException?.GetType().Name ?? exception.GetType().Name);
+            return false;
+        }
+    }
+
+    private async Task<bool> ExistsObjectAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await S3Errors.CallAsync(t => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, t), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception exception) when (S3Errors.IsNotFound(exception))
+        {
+            return false;
+        }
+    }
+
+    private async IAsyncEnumerable<S3Object> ListKeysAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix };
+        while (true)
+        {
+            var response = await S3Errors.CallAsync(t => _client.ListObjectsV2Async(request, t), cancellationToken).ConfigureAwait(false);
+            foreach (var item in response.S3Objects ?? [])
+            {
+                yield return item;
+            }
+
+            if (response.IsTruncated != true)
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    /// <summary>
+    /// Holds this instance's key with the arbiter, taking it again when the arbiter lost it (a shared arbiter's connection
+    /// broke): checked before each multipart upload, the only thing another instance's clean-up could take from this one.
+    /// </summary>
+    private async Task EnsureInstanceLeaseAsync(CancellationToken cancellationToken)
+    {
+        await _leaseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (_instanceLease is not null)
+            {
+                if (await _instanceLease.IsHeldAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                Log.InstanceLeaseLost(_logger, Location, "lease");
+                await DisposeQuietlyAsync(_instanceLease).ConfigureAwait(false);
+                _instanceLease = null;
+            }
+
+            // Free unless another instance's start-up clean-up holds it right now, taking this one for gone while the
+            // lease was lost: it lets go within its run.
+            for (var attempt = 0; ; attempt++)
+            {
+                _instanceLease = await _arbiter.TryAcquireAsync(Location, InstanceKeyPrefix + _instanceId, cancellationToken).ConfigureAwait(false);
+                if (_instanceLease is not null)
+                {
+                    return;
+                }
+
+                if (attempt == 20)
+                {
+                    throw new DependencyUnavailableException("The file store's arbiter holds this instance's key elsewhere; try again.");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _leaseGate.Release();
+        }
+    }
+
+    private static async Task DisposeQuietlyAsync(IAsyncDisposable lease)
+    {
+        try
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is DependencyUnavailableException or IOException or TimeoutException or InvalidOperationException)
+        {
+            // A lost lease has nothing left to free.
+        }
     }
 
     /// <summary>Whether the file a content object belongs to (its name ends in the id) still names it.</summary>
     private async Task<bool> IsReferencedAsync(string blobKey, CancellationToken cancellationToken)
     {
-        var idStart = _prefix.Length + BlobPrefix.Length + BlobGuidLength + 1;
-        if (blobKey.Length <= idStart || !FileIds.IsValid(blobKey[idStart..]))
+        var blobName = blobKey[_prefix.Length..];
+        var idStart = BlobPrefix.Length + GuidLength + 1 + GuidLength + 1;
+        if (OwnerOf(blobName) is null)
+        {
+            // A content object named otherwise (by an earlier version: ".blob-<write>-<id>").
+            idStart = BlobPrefix.Length + GuidLength + 1;
+        }
+
+        if (blobName.Length <= idStart || !FileIds.IsValid(blobName[idStart..]))
         {
             return false;
         }
 
-        return await HeadAsync(blobKey[idStart..], cancellationToken).ConfigureAwait(false) is { } file
+        return await HeadAsync(blobName[idStart..], cancellationToken).ConfigureAwait(false) is { } file
             && string.Equals(file.Blob, blobKey, StringComparison.Ordinal);
     }
 
@@ -388,16 +678,37 @@ public sealed class S3FileStore : IFileStore, IDisposable
     public Task ProbeAsync(CancellationToken cancellationToken = default) =>
         S3Errors.CallAsync(t => _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, MaxKeys = 1 }, t), cancellationToken);
 
-    /// <inheritdoc/>
-    public void Dispose()
+    /// <summary>Frees this instance's key with the arbiter (so the next start's clean-up may remove its unfinished uploads) and disposes the client if the store owns it.</summary>
+    /// <returns>A task that completes when the store is disposed.</returns>
+    public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _leaseGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_instanceLease is not null)
+            {
+                await DisposeQuietlyAsync(_instanceLease).ConfigureAwait(false);
+                _instanceLease = null;
+            }
+        }
+        finally
+        {
+            _leaseGate.Release();
+        }
+
         if (_ownsClient)
         {
             _client.Dispose();
         }
-
-        (_arbiter as ProcessArbiter)?.Dispose();
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task<(StoredFileInfo Info, string ObjectETag, string? Blob)?> HeadAsync(string fileId, CancellationToken cancellationToken)
     {
@@ -491,7 +802,7 @@ public sealed class S3FileStore : IFileStore, IDisposable
     private async Task<PartETag> UploadPartAsync(string key, string uploadId, int number, byte[] buffer, int count, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(buffer, 0, count, writable: false);
-        var response = await S3Errors.CallAsync(t => _client.UploadPartAsync(new UploadPartRequest
+        var response = await OnUploadAsync(() => S3Errors.CallAsync(t => _client.UploadPartAsync(new UploadPartRequest
         {
             BucketName = _bucket,
             Key = key,
@@ -501,8 +812,25 @@ public sealed class S3FileStore : IFileStore, IDisposable
             PartSize = count,
             UseChunkEncoding = false,
             DisableDefaultChecksumValidation = true,
-        }, t), cancellationToken).ConfigureAwait(false);
+        }, t), cancellationToken)).ConfigureAwait(false);
         return new PartETag(number, response.ETag);
+    }
+
+    /// <summary>
+    /// A call on this write's multipart upload: 404 (NoSuchUpload) means another instance's start-up clean-up removed it,
+    /// having taken this instance for gone while the arbiter had lost its lease. The write fails as the store being
+    /// unavailable (503, worth a retry), not as a server error.
+    /// </summary>
+    private static async Task<T> OnUploadAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception exception) when (S3Errors.IsNotFound(exception))
+        {
+            throw new DependencyUnavailableException(S3Errors.Unavailable, exception);
+        }
     }
 
     private async Task<int> FillAsync(Stream content, byte[] buffer, IncrementalHash hash, CancellationToken cancellationToken)
@@ -558,27 +886,4 @@ public sealed class S3FileStore : IFileStore, IDisposable
 
     private static ConflictException Exists(string fileId) =>
         new($"A file with id '{fileId}' already exists.", FileProblemCodes.FileExists);
-
-    /// <summary>For a store constructed without an arbiter: ids held within this instance.</summary>
-    private sealed class ProcessArbiter : IFileStoreArbiter, IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-
-        public async ValueTask<IAsyncDisposable> AcquireAsync(string scope, string fileId, CancellationToken cancellationToken = default)
-        {
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new Release(_gate);
-        }
-
-        public void Dispose() => _gate.Dispose();
-
-        private sealed class Release(SemaphoreSlim gate) : IAsyncDisposable
-        {
-            public ValueTask DisposeAsync()
-            {
-                gate.Release();
-                return ValueTask.CompletedTask;
-            }
-        }
-    }
 }

@@ -51,9 +51,10 @@ public sealed class S3FileStoreOptions
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>
-    /// How old an unfinished upload (a multipart upload or a staging object of a write that never finished, left by a
-    /// process that was killed) must be before a starting replica removes it. Replicas share the bucket, so a younger one
-    /// may be another replica's upload still in flight; a single replica can set 0.
+    /// A backstop only: how old an unfinished upload or content object that names no store instance (written by hand or
+    /// by an earlier version of the kit) must be before a starting replica removes it. What a store instance wrote is
+    /// removed on the next start as soon as that instance is gone, whatever its age, and never while it lives: every
+    /// instance holds its own key with the file store arbiter for its lifetime.
     /// </summary>
     /// <value>The default is 1 hour.</value>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00", ErrorMessage = "must be between 0 and 30 days")]

@@ -20,4 +20,17 @@ public interface IFileStoreArbiter
     /// <returns>The lease; dispose it to free the id.</returns>
     /// <exception cref="Problems.DependencyUnavailableException">A shared arbiter cannot be reached (503).</exception>
     ValueTask<IAsyncDisposable> AcquireAsync(string scope, string fileId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes <paramref name="key"/> of <paramref name="scope"/> if nobody holds it, without waiting: a store instance holds
+    /// a key naming itself for its lifetime, so that another one can tell whether it is still alive (the key is free only
+    /// once its holder is gone; a shared arbiter frees it by itself when the holder's process dies).
+    /// </summary>
+    /// <param name="scope">Where the store keeps its files, as for <see cref="AcquireAsync"/>.</param>
+    /// <param name="key">The key: any string; the ids of <see cref="AcquireAsync"/> share its space, so a key that is not a
+    /// file id should start with <c>.</c>, which no file id does.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <returns>The lease, or <see langword="null"/> when someone holds the key.</returns>
+    /// <exception cref="Problems.DependencyUnavailableException">A shared arbiter cannot be reached (503).</exception>
+    ValueTask<IFileStoreLease?> TryAcquireAsync(string scope, string key, CancellationToken cancellationToken = default);
 }

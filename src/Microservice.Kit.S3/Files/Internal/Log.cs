@@ -20,4 +20,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 4504, EventName = "S3StartUnavailable", Level = LogLevel.Warning,
         Message = "File store {Store} could not reach the object store on start; it is not ready until it can (operation {Operation}, reason {Reason})")]
     public static partial void StartUnavailable(ILogger logger, string store, string operation, string reason);
+
+    [LoggerMessage(EventId = 4505, EventName = "S3UploadRemoved", Level = LogLevel.Information,
+        Message = "Removed the unfinished multipart upload of {Key} ({Reason}; operation {Operation})")]
+    public static partial void AbandonedUploadRemoved(ILogger logger, string key, string reason, string operation);
+
+    [LoggerMessage(EventId = 4506, EventName = "S3ContentObjectRemoved", Level = LogLevel.Information,
+        Message = "Removed the content object {Key}, which no file names ({Reason}; operation {Operation})")]
+    public static partial void AbandonedObjectRemoved(ILogger logger, string key, string reason, string operation);
+
+    [LoggerMessage(EventId = 4507, EventName = "S3InstanceLeaseLost", Level = LogLevel.Warning,
+        Message = "File store {Store} lost its instance lease with the arbiter and takes it again (operation {Operation})")]
+    public static partial void InstanceLeaseLost(ILogger logger, string store, string operation);
 }

@@ -8,9 +8,10 @@ namespace Microservice.Kit.Files.Internal;
 /// <summary>
 /// What every store shares, wrapped once around whatever a provider created: id rules checked before any storage is
 /// touched, client metadata sanitised, and one activity, metric and log line per operation tagged with the store's
-/// name and provider. Providers implement storage only.
+/// name and provider. Providers implement storage only. Disposing it disposes the provider's store (the container
+/// disposes the pipeline it created), so that a store's client and leases end with the host.
 /// </summary>
-internal sealed class FileStorePipeline(IFileStore inner, FileStoreProvider provider, FileStoreContext context, ILogger logger) : IFileStore
+internal sealed class FileStorePipeline(IFileStore inner, FileStoreProvider provider, FileStoreContext context, ILogger logger) : IFileStore, IAsyncDisposable, IDisposable
 {
     private readonly string _store = context.DisplayName;
     private readonly string _backend = provider.Backend.ToLowerInvariant();
@@ -18,6 +19,22 @@ internal sealed class FileStorePipeline(IFileStore inner, FileStoreProvider prov
     public IFileStore Inner => inner;
 
     public FileStoreProvider Provider => provider;
+
+    public async ValueTask DisposeAsync()
+    {
+        switch (inner)
+        {
+            case IAsyncDisposable asynchronous:
+                await asynchronous.DisposeAsync().ConfigureAwait(false);
+                break;
+            case IDisposable synchronous:
+                synchronous.Dispose();
+                break;
+        }
+    }
+
+    // A container disposed synchronously (a test's `using` provider) must not throw for an asynchronous-only store.
+    public void Dispose() => (inner as IDisposable)?.Dispose();
 
     public async Task<StoredFileInfo> WriteAsync(string fileId, Stream content, FileWriteOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -48,7 +48,9 @@ public sealed class S3FileStoreContractTests : FileStoreContractTests, IClassFix
 
     private async Task<bool> IsNamedByItsFileAsync(string blob)
     {
-        var id = blob[(".blob-".Length + 33)..];
+        // ".blob-<instance>-<write>-<id>": two 32-digit GUIDs, each followed by '-' (a hand-made one in a test may have one).
+        var parts = blob.Split('-', 4);
+        var id = parts.Length == 4 && parts[2].Length == 32 ? parts[3] : blob[(".blob-".Length + 33)..];
         try
         {
             var file = await _bucket.Client.GetObjectMetadataAsync(_bucket.Name, _prefix + id);
