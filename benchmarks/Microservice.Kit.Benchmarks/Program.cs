@@ -12,6 +12,13 @@ using Microservice.Kit.Benchmarks;
 // The exit code is not 0 when any selected benchmark failed, the filter selected none, or the suite's own rules
 // (SuiteValidator: [MemoryDiagnoser] and one baseline per comparison) are broken: BenchmarkDotNet itself prints
 // such errors and still exits 0.
+// --paired N: each benchmark against its baseline in alternating pairs, outside BenchmarkDotNet (PairedRun), for slow
+// I/O-bound comparisons on a machine other work shares: ... -- --filter '*S3FileStore*' --paired 12
+if (args.Contains("--paired"))
+{
+    return await PairedRun.RunAsync(args, Console.Out);
+}
+
 var config = ManualConfig.Create(DefaultConfig.Instance)
     .WithBuildTimeout(TimeSpan.FromMinutes(10))
     .AddValidator(SuiteValidator.Instance)
