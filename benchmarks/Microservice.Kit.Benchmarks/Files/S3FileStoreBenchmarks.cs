@@ -40,7 +40,7 @@ public class S3FileStoreWriteBenchmarks
     }
 
     [GlobalCleanup]
-    public Task Cleanup() => _bench.DisposeAsync().AsTask();
+    public Task Cleanup() => _bench is null ? Task.CompletedTask : _bench.DisposeAsync().AsTask();
 
     [Benchmark(Baseline = true, Description = "by hand: new key (PUT or multipart)")]
     [BenchmarkCategory("S3WriteNew")]
@@ -100,7 +100,7 @@ public class S3FileStoreReadBenchmarks
     }
 
     [GlobalCleanup]
-    public Task Cleanup() => _bench.DisposeAsync().AsTask();
+    public Task Cleanup() => _bench is null ? Task.CompletedTask : _bench.DisposeAsync().AsTask();
 
     [Benchmark(Baseline = true, Description = "GetObjectAsync + copy by hand")]
     public async Task HandWrittenRead()
