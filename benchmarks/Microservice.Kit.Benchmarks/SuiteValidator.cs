@@ -71,6 +71,12 @@ internal static class SuiteOutcome
             output.WriteLine($"// suite: FAILED {name}");
         }
 
+        // Skipped for want of a server (never under CI=true): said again here so that the summary cannot hide it.
+        foreach (var skipped in BenchmarkServers.SkippedClasses)
+        {
+            output.WriteLine($"// suite: skipped {skipped}");
+        }
+
         var ok = cases.Count > 0 && failed.Count == 0 && invalid.Count == 0;
         output.WriteLine($"// suite: {cases.Count} benchmark(s), {cases.Count - failed.Count} succeeded, {failed.Count} failed, {invalid.Count} validation error(s): {(ok ? "OK" : "FAILED")}");
         return ok ? 0 : 1;

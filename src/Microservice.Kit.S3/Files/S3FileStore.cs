@@ -18,7 +18,7 @@ namespace Microservice.Kit.S3.Files;
 /// </summary>
 /// <remarks>
 /// <para>A write reads the content through one pooled buffer of <see cref="S3FileStoreOptions.PartSizeBytes"/>, hashing
-/// as it goes: content that fits in it is one <c>PUT</c> of the object with its metadata. Longer content is a multipart
+/// as it goes (each part while it uploads): content that fits in it is one <c>PUT</c> of the object with its metadata. Longer content is a multipart
 /// upload to a content object of its own (<c>.blob-&lt;instance&gt;-&lt;write&gt;-&lt;id&gt;</c>, which no id can name), published by one
 /// small <c>PUT</c> of the file's object carrying the metadata and the content object's name: a multipart upload's
 /// metadata is fixed before its SHA-256 is known, and this needs no server-side copy (which s3rver mis-parses, and which
@@ -143,10 +143,11 @@ public sealed class S3FileStore : IFileStore, IAsyncDisposable, IDisposable
         var published = false;
         try
         {
-            var filled = await FillAsync(content, buffer, hash, cancellationToken).ConfigureAwait(false);
+            var filled = await FillAsync(content, buffer, cancellationToken).ConfigureAwait(false);
             long size = filled;
             if (filled < _partSize)
             {
+                hash.AppendData(buffer, 0, filled);
                 var info = Describe(fileId, size, hash, options);
                 await PublishAsync(fileId, options.Overwrite, async token =>
                 {
@@ -180,8 +181,21 @@ public sealed class S3FileStore : IFileStore, IAsyncDisposable, IDisposable
             var parts = new List<PartETag>();
             while (filled > 0)
             {
-                parts.Add(await UploadPartAsync(blob, uploadId, parts.Count + 1, buffer, filled, cancellationToken).ConfigureAwait(false));
-                filled = await FillAsync(content, buffer, hash, cancellationToken).ConfigureAwait(false);
+                // The part is hashed on another thread while it uploads, so the SHA-256 is off the write's path where a
+                // core is free (docs/performance.md). Both only read the buffer, and both are awaited before it is
+                // refilled or returned to the pool.
+                var count = filled;
+                var hashing = Task.Run(() => hash.AppendData(buffer, 0, count), CancellationToken.None);
+                try
+                {
+                    parts.Add(await UploadPartAsync(blob, uploadId, parts.Count + 1, buffer, count, cancellationToken).ConfigureAwait(false));
+                }
+                finally
+                {
+                    await hashing.ConfigureAwait(false);
+                }
+
+                filled = await FillAsync(content, buffer, cancellationToken).ConfigureAwait(false);
                 size += filled;
             }
 
@@ -833,12 +847,8 @@ public sealed class S3FileStore : IFileStore, IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task<int> FillAsync(Stream content, byte[] buffer, IncrementalHash hash, CancellationToken cancellationToken)
-    {
-        var read = await content.ReadAtLeastAsync(buffer.AsMemory(0, _partSize), _partSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        hash.AppendData(buffer, 0, read);
-        return read;
-    }
+    private ValueTask<int> FillAsync(Stream content, byte[] buffer, CancellationToken cancellationToken) =>
+        content.ReadAtLeastAsync(buffer.AsMemory(0, _partSize), _partSize, throwOnEndOfStream: false, cancellationToken);
 
     private StoredFileInfo Describe(string fileId, long size, IncrementalHash hash, FileWriteOptions options)
     {

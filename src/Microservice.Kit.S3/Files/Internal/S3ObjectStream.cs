@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -34,6 +35,9 @@ internal sealed class S3ObjectStream(IAmazonS3 client, string bucket, string key
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Pooled: a copy of 64 MiB is ~1,000 reads that mostly wait for the network, and each would otherwise allocate its
+    // state machine; the read's allocations then stay those of the SDK's own stream (docs/performance.md, S3 store).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
