@@ -7,7 +7,7 @@
 #             the same number of employees, problem details
 #   floor     a constant JSON document from the bare API's host (no auth, no database): what Kestrel does here
 #
-#   benchmarks/load/run.sh            # DURATION=10s WARMUP=10s CONNECTIONS=32 THREADS=2 by default
+#   benchmarks/load/run.sh            # DURATION=10s WARMUP=15s CONNECTIONS=32 THREADS=2 by default
 #   DURATION=15s CONNECTIONS=64 benchmarks/load/run.sh
 #
 # Steps: build the three (Release); start Employees on 127.0.0.1 with a fresh data directory; seed 10,000 employees
@@ -23,7 +23,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-WARMUP=${WARMUP:-10s}
+WARMUP=${WARMUP:-15s}
 COUNT=${COUNT:-10000}
 PICTURES=${PICTURES:-100}
 KIT_PORT=${KIT_PORT:-5090}
