@@ -72,7 +72,7 @@ public sealed class TokenValidationOutcome
     /// <returns>The principal.</returns>
     /// <exception cref="InvalidOperationException">The token is not valid.</exception>
     public ClaimsPrincipal CreatePrincipal() =>
-        new((_identity ?? throw new InvalidOperationException("A rejected token has no principal.")).Clone());
+        new Internal.TokenPrincipal((_identity ?? throw new InvalidOperationException("A rejected token has no principal.")).Clone());
 
     internal static TokenValidationOutcome Failure(TokenFailureReason reason) => Failures[(int)reason];
 

@@ -74,6 +74,7 @@ public static class TokensKitBuilderExtensions
         services.AddAuthorization();
         // After AddAuthorization, whose TryAdd registered the default provider: the last registration wins.
         services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, PermissionAuthorizationHandler>());
         // A policy name nobody registered is a 500 at the first request; this makes it a refusal to start.
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, AuthorizationPolicyCheck>());
 

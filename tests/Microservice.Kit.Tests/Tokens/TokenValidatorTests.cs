@@ -166,4 +166,40 @@ public sealed class TokenValidatorTests
         Assert.False(cache.TryGet(tail, now, epoch: 0, out _));
         Assert.False(cache.TryGet("x", now, epoch: 0, out _));
     }
+
+    [Fact]
+    public async Task Cache_LookupByASpanOfTheHeader_FindsTheSameEntriesAsTheString()
+    {
+        using var services = new TokenServices();
+        var outcome = await services.Validator.ValidateAsync(services.Issuer.Issue(new TokenRequest("alice")).AccessToken);
+        var cache = new ValidatedTokenCache(capacity: 4);
+        var now = services.Time.GetUtcNow().UtcTicks;
+        var header = "Bearer header.alice.signature";
+
+        cache.Add("header.alice.signature", outcome, epoch: 3, source: 1);
+
+        Assert.True(cache.TryGet(header.AsSpan(7), now, out var hit, out var source, out var epoch));
+        Assert.Same(outcome, hit);
+        Assert.Equal((1, 3L), (source, epoch));
+        Assert.False(cache.TryGet("Bearer header.alice.signatur".AsSpan(7), now, out _, out _, out _));
+        Assert.False(cache.TryGet(header.AsSpan(7), outcome.ExpiresAt.UtcTicks, out _, out _, out _));
+    }
+
+    [Fact]
+    public async Task Cache_LookupByASpan_PromotesAnOldGenerationEntry()
+    {
+        using var services = new TokenServices();
+        var outcome = await services.Validator.ValidateAsync(services.Issuer.Issue(new TokenRequest("alice")).AccessToken);
+        var cache = new ValidatedTokenCache(capacity: 4);
+        var now = services.Time.GetUtcNow().UtcTicks;
+
+        cache.Add("hot", outcome, epoch: 0);
+        cache.Add("cold-1", outcome, epoch: 0); // the young generation (2) is full: "hot" is now in the old one
+        Assert.True(cache.TryGet("hot".AsSpan(), now, out _, out _, out _));
+        cache.Add("cold-2", outcome, epoch: 0);
+        cache.Add("cold-3", outcome, epoch: 0); // two swaps later "hot" survives only because the lookup promoted it
+
+        Assert.True(cache.TryGet("hot", now, epoch: 0, out _));
+        Assert.False(cache.TryGet("cold-1", now, epoch: 0, out _));
+    }
 }

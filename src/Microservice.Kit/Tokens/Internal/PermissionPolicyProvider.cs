@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
@@ -6,15 +7,18 @@ namespace Microservice.Kit.Tokens.Internal;
 
 /// <summary>
 /// Turns a policy name <c>perm:emp.create</c> into "authenticated with the kit's scheme and holding the
-/// <c>emp.create</c> permission"; every other name goes to the default provider.
+/// <c>emp.create</c> permission" (<see cref="PermissionRequirement"/>); every other name goes to the default provider.
 /// </summary>
 internal sealed class PermissionPolicyProvider : DefaultAuthorizationPolicyProvider
 {
     private readonly ConcurrentDictionary<string, AuthorizationPolicy> _policies = new(StringComparer.Ordinal);
 
-    public PermissionPolicyProvider(IOptions<AuthorizationOptions> options)
+    private readonly IOptions<AuthenticationOptions> _authentication;
+
+    public PermissionPolicyProvider(IOptions<AuthorizationOptions> options, IOptions<AuthenticationOptions> authentication)
         : base(options)
     {
+        _authentication = authentication;
     }
 
     /// <summary>
@@ -29,13 +33,23 @@ internal sealed class PermissionPolicyProvider : DefaultAuthorizationPolicyProvi
         if (policyName.StartsWith(TokenDefaults.PermissionPolicyPrefix, StringComparison.Ordinal)
             && policyName.Length > TokenDefaults.PermissionPolicyPrefix.Length)
         {
-            return Task.FromResult<AuthorizationPolicy?>(_policies.GetOrAdd(policyName, static name =>
-                new AuthorizationPolicyBuilder(TokenDefaults.AuthenticationScheme)
-                    .RequireAuthenticatedUser()
-                    .RequireClaim(TokenDefaults.PermissionsClaim, name[TokenDefaults.PermissionPolicyPrefix.Length..])
-                    .Build()));
+            return Task.FromResult<AuthorizationPolicy?>(_policies.GetOrAdd(policyName, static (name, kitIsDefault) =>
+                (kitIsDefault ? new AuthorizationPolicyBuilder() : new AuthorizationPolicyBuilder(TokenDefaults.AuthenticationScheme))
+                    .AddRequirements(new PermissionRequirement(name[TokenDefaults.PermissionPolicyPrefix.Length..]))
+                    .Build(), KitSchemeIsDefault()));
         }
 
         return base.GetPolicyAsync(policyName);
+    }
+
+    /// <summary>
+    /// Whether the authentication middleware already authenticates with the kit's scheme. Then a policy that names the
+    /// scheme would make ASP.NET Core authenticate a second time and copy the principal on every request; without the
+    /// name it uses the middleware's result, which is the same one.
+    /// </summary>
+    private bool KitSchemeIsDefault()
+    {
+        var options = _authentication.Value;
+        return string.Equals(options.DefaultAuthenticateScheme ?? options.DefaultScheme, TokenDefaults.AuthenticationScheme, StringComparison.Ordinal);
     }
 }

@@ -38,14 +38,17 @@ internal sealed class TokenAuthenticationHandler : AuthenticationHandler<TokenAu
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = ReadToken(Request.Headers, _tokenOptions.TokenHeader, out var sent);
-        if (!sent)
+        if (!TryReadToken(Request.Headers, _tokenOptions.TokenHeader, out var token))
         {
             _failure = TokenFailureReason.Missing;
             return AuthenticateResult.NoResult();
         }
 
-        var outcome = await _validator.ValidateAsync(token, Context.RequestAborted).ConfigureAwait(false);
+        // A token seen before is answered from the cache while it is still inside the header; only a new one is copied out.
+        var outcome = _validator is TokenValidator kit && kit.TryGetCached(token.Span, out var cached, out var source, out var epoch)
+            && await kit.IsCurrentAsync(source, epoch, Context.RequestAborted).ConfigureAwait(false)
+            ? cached
+            : await _validator.ValidateAsync(token.IsEmpty ? null : token.ToString(), Context.RequestAborted).ConfigureAwait(false);
         if (!outcome.IsValid)
         {
             _failure = outcome.FailureReason == TokenFailureReason.Missing ? TokenFailureReason.Malformed : outcome.FailureReason;
@@ -75,41 +78,43 @@ internal sealed class TokenAuthenticationHandler : AuthenticationHandler<TokenAu
         await ProblemWriter.WriteAsync(Context, Context.RequestServices.GetRequiredService<IProblemDetailsService>(), problem).ConfigureAwait(false);
     }
 
-    /// <summary>The token, from <c>Authorization: Bearer</c> first and then the custom header (bare or with <c>Bearer</c>).</summary>
-    internal static string? ReadToken(IHeaderDictionary headers, string? customHeader, out bool sent)
+    /// <summary>
+    /// Whether a token was sent, and where it is: <c>Authorization: Bearer</c> first, then the custom header (bare or with
+    /// <c>Bearer</c>). Sent but empty (<c>Bearer</c> alone, two <c>Authorization</c> headers) is an empty token, which
+    /// fails validation as malformed.
+    /// </summary>
+    internal static bool TryReadToken(IHeaderDictionary headers, string? customHeader, out ReadOnlyMemory<char> token)
     {
+        token = ReadOnlyMemory<char>.Empty;
         var authorization = headers.Authorization;
         if (authorization.Count == 1)
         {
             var value = authorization[0];
             if (value is not null && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                sent = true;
-                return value[BearerPrefix.Length..].Trim();
+                token = value.AsMemory(BearerPrefix.Length).Trim();
+                return true;
             }
 
             if (string.Equals(value?.Trim(), "Bearer", StringComparison.OrdinalIgnoreCase))
             {
-                sent = true; // "Bearer" with nothing after it: a token was meant to be sent, and it is not valid.
-                return null;
+                return true; // "Bearer" with nothing after it: a token was meant to be sent, and it is not valid.
             }
         }
         else if (authorization.Count > 1)
         {
             // Two Authorization headers are ambiguous: refuse rather than guess which one counts.
-            sent = true;
-            return null;
+            return true;
         }
 
         if (customHeader is not null && headers.TryGetValue(customHeader, out var custom) && custom.Count > 0)
         {
-            sent = true;
-            var value = custom.Count == 1 ? custom[0]?.Trim() : null;
-            return value is not null && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..].Trim() : value;
+            var value = custom.Count == 1 ? custom[0].AsMemory().Trim() : ReadOnlyMemory<char>.Empty;
+            token = value.Span.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..].Trim() : value;
+            return true;
         }
 
-        sent = false;
-        return null;
+        return false;
     }
 
     private static string Describe(TokenFailureReason reason) => reason switch

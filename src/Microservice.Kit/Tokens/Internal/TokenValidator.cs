@@ -39,6 +39,37 @@ internal sealed class TokenValidator : ITokenValidator
     {
     }
 
+    /// <summary>
+    /// The cache lookup of <see cref="ValidateAsync"/> for a token still inside its header, without making its string.
+    /// A hit counts only after <see cref="IsCurrentAsync"/> confirms the issuer's keys are still the set it was validated
+    /// with; on a miss, or when they are not, the caller takes the full path with the token's string.
+    /// </summary>
+    public bool TryGetCached(ReadOnlySpan<char> token, out TokenValidationOutcome outcome, out int source, out long epoch)
+    {
+        if (token.Length > 0 && token.Length <= _options.MaxTokenSize)
+        {
+            return _cache.TryGet(token, _timeProvider.GetUtcNow().UtcTicks, out outcome, out source, out epoch);
+        }
+
+        outcome = null!;
+        source = -1;
+        epoch = 0;
+        return false;
+    }
+
+    /// <summary>Whether a cached outcome of issuer <paramref name="source"/> still stands (fetching stale keys first, as the full path does).</summary>
+    public async ValueTask<bool> IsCurrentAsync(int source, long epoch, CancellationToken cancellationToken)
+    {
+        var current = await _issuers.All[source].Keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (current.Epoch != epoch)
+        {
+            return false;
+        }
+
+        TokenMetrics.Valid(cached: true);
+        return true;
+    }
+
     public async ValueTask<TokenValidationOutcome> ValidateAsync(string? token, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(token))
