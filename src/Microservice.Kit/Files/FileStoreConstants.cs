@@ -40,6 +40,12 @@ internal static class FileStoreConstants
     /// </summary>
     public const int CopyBufferBytes = 256 * 1024;
 
+    /// <summary>
+    /// How many written bytes the local store hands to the disk at a time while it still copies (when it fsyncs):
+    /// large enough for few system calls (16 per 64 MiB), small enough that the final fsync waits for little.
+    /// </summary>
+    public const long WriteBehindBytes = 4 * 1024 * 1024;
+
     /// <summary>The temporary files of unfinished writes: ids cannot start with '.', so no id collides with them.</summary>
     public const string TempPrefix = ".tmp-";
 

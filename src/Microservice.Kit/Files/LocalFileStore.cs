@@ -121,7 +121,13 @@ public sealed class LocalFileStore : IFileStore
             await using (file.ConfigureAwait(false))
             {
                 var (size, sha256) = await HashingFileCopy.CopyAsync(
-                    content, file.SafeFileHandle, FileHeader.Size, FileStoreConstants.CopyBufferBytes, bytes => Reserve(reservation, bytes), cancellationToken).ConfigureAwait(false);
+                    content,
+                    file.SafeFileHandle,
+                    FileHeader.Size,
+                    FileStoreConstants.CopyBufferBytes,
+                    _flushToDisk ? FileStoreConstants.WriteBehindBytes : 0,
+                    bytes => Reserve(reservation, bytes),
+                    cancellationToken).ConfigureAwait(false);
                 info = new StoredFileInfo(fileId, size, contentType, fileName, sha256, _timeProvider.GetUtcNow());
                 var header = FileHeader.Encode(new FileMetadata(contentType, fileName, size, sha256, info.CreatedAt));
                 RandomAccess.Write(file.SafeFileHandle, header, 0);
