@@ -8,6 +8,8 @@
 #   eng/servers/postgres.sh halt DIR    stops the server and keeps the cluster (an outage in a fault test)
 #   eng/servers/postgres.sh resume DIR  starts a halted cluster again on the same port
 # The cluster trusts local connections (initdb -A trust): it listens on 127.0.0.1 only and lives as long as a run.
+# With KIT_SERVER_OWNER_PID set, start also leaves a watcher that stops the server and removes DIR once that process is
+# gone, so that a test process that dies without its clean-up (killed, or exited before its handlers ran) leaks nothing.
 set -euo pipefail
 
 usage="usage: postgres.sh start DIR [PORT] | stop DIR | halt DIR | resume DIR"
@@ -48,6 +50,13 @@ start_server() { # bin port
     { cat "$dir/server.log" >&2; exit 1; }
 }
 
+watch_owner() {
+  [[ -n "${KIT_SERVER_OWNER_PID:-}" ]] || return 0
+  # Detached from this script's output, which the caller reads to its end.
+  nohup bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" stop "$3"' _ \
+    "$KIT_SERVER_OWNER_PID" "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" "$dir" </dev/null >/dev/null 2>&1 &
+}
+
 case "$command" in
   start)
     bin=$(bin_dir)
@@ -59,6 +68,7 @@ case "$command" in
     port=${fixed_port:-$(free_port)}
     start_server "$bin" "$port"
     echo "$port" > "$dir/port"
+    watch_owner
     echo "KIT_TEST_POSTGRES=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
     ;;
   halt)

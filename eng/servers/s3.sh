@@ -8,6 +8,8 @@
 #   eng/servers/s3.sh resume DIR  starts a halted server again on the same port with the same objects
 # Clients use the access key S3RVER with the secret S3RVER (the server knows no other; signatures are not checked,
 # --allow-mismatched-signatures) and path-style addressing.
+# With KIT_SERVER_OWNER_PID set, start also leaves a watcher that stops the server and removes DIR once that process is
+# gone, so that a test process that dies without its clean-up (killed, or exited before its handlers ran) leaks nothing.
 set -euo pipefail
 
 usage="usage: s3.sh start DIR [PORT] | stop DIR | halt DIR | resume DIR"
@@ -49,6 +51,13 @@ stop_server() {
   fi
 }
 
+watch_owner() {
+  [[ -n "${KIT_SERVER_OWNER_PID:-}" ]] || return 0
+  # Detached from this script's output, which the caller reads to its end.
+  nohup bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$2" stop "$3"' _ \
+    "$KIT_SERVER_OWNER_PID" "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" "$dir" </dev/null >/dev/null 2>&1 &
+}
+
 case "$command" in
   start)
     if [[ ! -f "$tools/node_modules/@20minutes/s3rver/lib/cli.js" ]]; then
@@ -59,6 +68,7 @@ case "$command" in
     fi
     mkdir -p "$dir/objects"
     start_server "${fixed_port:-0}"
+    watch_owner
     echo "KIT_TEST_S3=http://127.0.0.1:$port"
     ;;
   halt)

@@ -108,6 +108,7 @@ public static class TestServers
         }
 
         var directory = Path.Combine(Path.GetTempPath(), $"kit-{Path.GetFileNameWithoutExtension(script)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        // The script's watcher stops the server if this process dies before the ProcessExit handler below runs.
         var (exitCode, output, error) = Run("bash", Path.Combine(root, "eng", "servers", script), "start", directory);
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(variable + "=", StringComparison.Ordinal));
         if (exitCode != 0 || line is null)
@@ -135,6 +136,7 @@ public static class TestServers
     private static (int ExitCode, string Output, string Error) Run(string command, params string[] arguments)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["KIT_SERVER_OWNER_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
