@@ -30,6 +30,14 @@ namespace Microservice.Kit.Files;
 /// </remarks>
 public sealed class LocalFileStore : IFileStore
 {
+    /// <summary>
+    /// The write's chunk: each is read, hashed and written as one piece, with one hand-off between the two threads of
+    /// the copy. Four times the read path's buffer: with fewer, larger pieces the durable write kept up with an
+    /// fsyncing copy where 256 KiB did not (docs/performance.md, "file store write"); two such pooled buffers per write
+    /// in progress.
+    /// </summary>
+    private const int WriteChunkBytes = 1024 * 1024;
+
     private const string Backend = "local";
 
     private readonly string _rootWithSeparator;
@@ -124,7 +132,7 @@ public sealed class LocalFileStore : IFileStore
                     content,
                     file.SafeFileHandle,
                     FileHeader.Size,
-                    FileStoreConstants.CopyBufferBytes,
+                    WriteChunkBytes,
                     _flushToDisk ? FileStoreConstants.WriteBehindBytes : 0,
                     bytes => Reserve(reservation, bytes),
                     cancellationToken).ConfigureAwait(false);
