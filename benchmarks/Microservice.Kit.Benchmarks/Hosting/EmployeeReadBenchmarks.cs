@@ -40,7 +40,7 @@ public class EmployeeReadBenchmarks
     public async Task Setup()
     {
         _directory = Directory.CreateTempSubdirectory("kit-read-bench-").FullName;
-        _kit = Create(builder => builder.AddMicroserviceKit(o => o.ServiceName = "employees")
+        _kit = InProcessRead.Create(builder => builder.AddMicroserviceKit(o => o.ServiceName = "employees")
             .AddTokenIssuer(tokens => tokens.KeyDirectory = Path.Combine(_directory, "keys"))
             .AddTokenValidation()
             .AddLiteDb(db => db.ConnectionString = $"Filename={Path.Combine(_directory, "kit.db")}")
@@ -60,7 +60,7 @@ public class EmployeeReadBenchmarks
 
         // The host owns (and disposes) the bare API's database, as a service would.
         var bareFile = Path.Combine(_directory, "bare.db");
-        _bare = Create(builder => builder.Services.AddSingleton(_ => new LiteDatabase($"Filename={bareFile}")), app =>
+        _bare = InProcessRead.Create(builder => builder.Services.AddSingleton(_ => new LiteDatabase($"Filename={bareFile}")), app =>
         {
             var documents = app.Services.GetRequiredService<LiteDatabase>().GetCollection("employees", BsonAutoId.Int32);
             app.MapGet("/api/v1/employees/{id:int}", (int id) =>
@@ -92,9 +92,9 @@ public class EmployeeReadBenchmarks
         _authorization = "Bearer " + token;
 
         // Both must answer the same before their speed means anything; the kit without a token must refuse.
-        var kit = await SendAsync(_kitClient, 7, _authorization);
-        var bare = await SendAsync(_bareClient, 7, null);
-        var refused = await SendAsync(_kitClient, 7, null);
+        var kit = await InProcessRead.SendAsync(_kitClient, 7, _authorization);
+        var bare = await InProcessRead.SendAsync(_bareClient, 7, null);
+        var refused = await InProcessRead.SendAsync(_kitClient, 7, null);
         if (kit != 200 || bare != 200 || refused != 401)
         {
             throw new InvalidOperationException($"Unexpected answers: kit {kit}, bare {bare}, kit without a token {refused}.");
@@ -112,36 +112,12 @@ public class EmployeeReadBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "bare: minimal API, LiteDB FindById, no auth")]
-    public Task<int> Bare() => SendAsync(_bareClient, Next(), null);
+    public Task<int> Bare() => InProcessRead.SendAsync(_bareClient, Next(), null);
 
     [Benchmark(Description = "kit: the sample's read (token, permission, versioning, repository, ETag)")]
-    public Task<int> Kit() => SendAsync(_kitClient, Next(), _authorization);
+    public Task<int> Kit() => InProcessRead.SendAsync(_kitClient, Next(), _authorization);
 
     private int Next() => 1 + (_next++ % Count);
-
-    private static async Task<int> SendAsync(HttpClient client, int id, string? authorization)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/employees/" + id);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        using var response = await client.SendAsync(request);
-        await response.Content.CopyToAsync(Stream.Null);
-        return (int)response.StatusCode;
-    }
-
-    private static WebApplication Create(Action<WebApplicationBuilder> configure, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        configure(builder);
-        var app = builder.Build();
-        map(app);
-        return app;
-    }
 
     /// <summary>The Employees sample's stored employee.</summary>
     public sealed class Employee : Entity<int>

@@ -37,7 +37,7 @@ public class ReadPipelineBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _kit = Create(builder => builder.AddMicroserviceKit(o => o.ServiceName = "employees").AddTokenIssuer().AddTokenValidation().AddApiVersioning(), app =>
+        _kit = InProcessRead.Create(builder => builder.AddMicroserviceKit(o => o.ServiceName = "employees").AddTokenIssuer().AddTokenValidation().AddApiVersioning(), app =>
         {
             app.UseMicroserviceKit();
             var api = app.MapVersionedGroup("/api", versions => versions.HasDeprecatedVersion(V1, DateTimeOffset.UnixEpoch, sunsetOn: null).HasVersion(V2));
@@ -48,7 +48,7 @@ public class ReadPipelineBenchmarks
                 return Results.Ok(new Employee(record.Id, record.Name, record.Address, record.PictureId));
             }).RequirePermission("emp.list");
         });
-        _bare = Create(_ => { }, app => app.MapGet("/api/v1/employees/{id:int}", (int id) =>
+        _bare = InProcessRead.Create(_ => { }, app => app.MapGet("/api/v1/employees/{id:int}", (int id) =>
             (uint)id < Count && Records[id] is { } record ? Results.Ok(new Employee(record.Id, record.Name, record.Address, record.PictureId)) : Results.NotFound()));
 
         await _kit.StartAsync();
@@ -59,9 +59,9 @@ public class ReadPipelineBenchmarks
         _authorization = "Bearer " + token;
 
         // Both must answer the same before their speed means anything; the kit without a token must refuse.
-        var kit = await SendAsync(_kitClient, 7, _authorization);
-        var bare = await SendAsync(_bareClient, 7, null);
-        var refused = await SendAsync(_kitClient, 7, null);
+        var kit = await InProcessRead.SendAsync(_kitClient, 7, _authorization);
+        var bare = await InProcessRead.SendAsync(_bareClient, 7, null);
+        var refused = await InProcessRead.SendAsync(_kitClient, 7, null);
         if (kit != 200 || bare != 200 || refused != 401)
         {
             throw new InvalidOperationException($"Unexpected answers: kit {kit}, bare {bare}, kit without a token {refused}.");
@@ -78,34 +78,10 @@ public class ReadPipelineBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "bare minimal API, no auth")]
-    public Task<int> Bare() => SendAsync(_bareClient, _next++ & (Count - 1), null);
+    public Task<int> Bare() => InProcessRead.SendAsync(_bareClient, _next++ & (Count - 1), null);
 
     [Benchmark(Description = "kit: UseMicroserviceKit, bearer token, permission, versioned group, ETag")]
-    public Task<int> Kit() => SendAsync(_kitClient, _next++ & (Count - 1), _authorization);
-
-    private static async Task<int> SendAsync(HttpClient client, int id, string? authorization)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/employees/" + id);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        using var response = await client.SendAsync(request);
-        await response.Content.CopyToAsync(Stream.Null);
-        return (int)response.StatusCode;
-    }
-
-    private static WebApplication Create(Action<WebApplicationBuilder> configure, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        configure(builder);
-        var app = builder.Build();
-        map(app);
-        return app;
-    }
+    public Task<int> Kit() => InProcessRead.SendAsync(_kitClient, _next++ & (Count - 1), _authorization);
 
     private sealed record Record(int Id, string Name, string Address, string? PictureId, long Version);
 
