@@ -74,7 +74,8 @@ internal sealed class PermissionAuthorizationHandler : IAuthorizationHandler
     {
         foreach (var claim in identity.Claims)
         {
-            if (string.Equals(claim.Type, TokenDefaults.PermissionsClaim, StringComparison.Ordinal)
+            // RequireClaim's comparison: the type ignoring case, the value exactly.
+            if (string.Equals(claim.Type, TokenDefaults.PermissionsClaim, StringComparison.OrdinalIgnoreCase)
                 && string.Equals(claim.Value, permission, StringComparison.Ordinal))
             {
                 return true;

@@ -87,10 +87,8 @@ internal sealed class TokenValidator : ITokenValidator
         // set it was validated with (a retired key drops its tokens). Asking for the keys also refreshes a stale JWKS.
         if (_cache.TryGet(token, _timeProvider.GetUtcNow().UtcTicks, out var cached, out var cachedSource, out var cachedEpoch))
         {
-            var current = await _issuers.All[cachedSource].Keys.GetAsync(cancellationToken).ConfigureAwait(false);
-            if (current.Epoch == cachedEpoch)
+            if (await IsCurrentAsync(cachedSource, cachedEpoch, cancellationToken).ConfigureAwait(false))
             {
-                TokenMetrics.Valid(cached: true);
                 return cached;
             }
 

@@ -50,7 +50,7 @@ internal sealed class ValidatedTokenCache
         if (Capacity > 0)
         {
             var young = _young;
-            if (young.TryGetValue(token, out var entry) || TryPromote(token, out entry))
+            if (young.TryGetValue(token, out var entry) || TryPromote(token.AsSpan(), out entry))
             {
                 if (entry.ExpiresUtcTicks > nowUtcTicks)
                 {
@@ -112,21 +112,6 @@ internal sealed class ValidatedTokenCache
         {
             Swap();
         }
-    }
-
-    private bool TryPromote(string token, out Entry entry)
-    {
-        if (_old.TryRemove(token, out entry))
-        {
-            if (_young.TryAdd(token, entry) && Interlocked.Increment(ref _youngCount) >= _generationSize)
-            {
-                Swap();
-            }
-
-            return true;
-        }
-
-        return false;
     }
 
     private bool TryPromote(ReadOnlySpan<char> token, out Entry entry)

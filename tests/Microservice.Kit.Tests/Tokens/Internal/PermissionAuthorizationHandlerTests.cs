@@ -49,6 +49,14 @@ public sealed class PermissionAuthorizationHandlerTests
     }
 
     [Fact]
+    public async Task ClaimType_IsComparedIgnoringCase_AsRequireClaimDid()
+    {
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("Permissions", "emp.list")], authenticationType: "test"));
+
+        Assert.True(await SucceedsAsync(user, "emp.list"));
+    }
+
+    [Fact]
     public async Task Policy_WhenTheKitSchemeIsTheDefault_NamesNoScheme()
     {
         // Naming the scheme would make ASP.NET Core authenticate again and copy the principal on every request.
