@@ -43,7 +43,7 @@ public sealed class DependencyOutageTests(FleetTopology fleet, ITestOutputHelper
         for (var i = 0; i < 5; i++)
         {
             var fileId = $"outage-{i}-{Guid.NewGuid():N}";
-            using var upload = Http.Request(HttpMethod.Post, "/api/v1/files", fleet.AdminToken);
+            using var upload = Api.Request(HttpMethod.Post, "/api/v1/files", fleet.AdminToken);
             upload.Content = Http.Upload(Http.RandomBytes(16 * 1024, seed: i), fileId);
             using var created = await gateway.SendAsync(upload);
             await created.ReadJsonAsync(HttpStatusCode.Created);

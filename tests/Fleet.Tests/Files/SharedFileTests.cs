@@ -18,7 +18,7 @@ public sealed class SharedFileTests(FleetTopology fleet)
         var content = Http.RandomBytes(300 * 1024 + 17, seed: 18);
         var fileId = $"shared-{Guid.NewGuid():N}";
 
-        using (var upload = Http.Request(HttpMethod.Post, "/api/v1/files", fleet.AdminToken))
+        using (var upload = Api.Request(HttpMethod.Post, "/api/v1/files", fleet.AdminToken))
         {
             upload.Content = Http.Upload(content, fileId);
             using var created = await a.SendAsync(upload);
@@ -29,7 +29,7 @@ public sealed class SharedFileTests(FleetTopology fleet)
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal(content, await whole.Content.ReadAsByteArrayAsync());
 
-        using var ranged = Http.Request(HttpMethod.Get, $"/api/v1/files/{fileId}", fleet.AdminToken);
+        using var ranged = Api.Request(HttpMethod.Get, $"/api/v1/files/{fileId}", fleet.AdminToken);
         ranged.Headers.Range = new RangeHeaderValue(100_000, 200_000);
         using var part = await b.SendAsync(ranged);
         Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
@@ -50,7 +50,7 @@ public sealed class SharedFileTests(FleetTopology fleet)
             var uploads = Enumerable.Range(0, Uploads).Select(async uploader =>
             {
                 await start.Task;
-                using var request = Http.Request(HttpMethod.Post, "/api/v1/files", fleet.AdminToken);
+                using var request = Api.Request(HttpMethod.Post, "/api/v1/files", fleet.AdminToken);
                 request.Content = Http.Upload(contents[uploader], fileId);
                 using var response = await (uploader % 2 == 0 ? a : b).SendAsync(request);
                 return (Uploader: uploader, Status: response.StatusCode);

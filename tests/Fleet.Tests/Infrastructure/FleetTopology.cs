@@ -75,7 +75,7 @@ public sealed class FleetTopology : IAsyncLifetime
         await Gateway.StartAsync();
         await Library.StartAsync();
         using var a = A.CreateClient();
-        AdminToken = await a.GetTokenAsync(Http.AdminUser, Http.DevAdminPassword);
+        AdminToken = await a.GetTokenAsync(Api.AdminUser, Api.DevAdminPassword);
         await WaitForGatewayAsync(TimeSpan.FromSeconds(60), d => d["a"] && d["b"], "both replicas available");
     }
 

@@ -4,56 +4,9 @@ using System.Text;
 
 namespace Fleet.Tests.Infrastructure;
 
-/// <summary>The samples' HTTP contract, as the fleet tests speak it.</summary>
+/// <summary>What the fleet tests need of the samples' HTTP contract beyond <see cref="Api"/> (linked from Samples.Tests).</summary>
 public static class Http
 {
-    public const string AdminUser = "admin";
-    public const string DevAdminPassword = "admin-dev-password";
-
-    public static async Task<string> GetTokenAsync(this HttpClient client, string username, string password)
-    {
-        using var response = await client.PostAsJsonAsync("/api/v1/tokens", new { username, password });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"token request to {client.BaseAddress} answered {(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!["access_token"]!.GetValue<string>();
-    }
-
-    public static HttpRequestMessage Request(HttpMethod method, string path, string? token, object? json = null)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (json is not null)
-        {
-            request.Content = JsonContent.Create(json);
-        }
-
-        return request;
-    }
-
-    public static async Task<HttpResponseMessage> SendAsync(this HttpClient client, HttpMethod method, string path, string? token, object? json = null)
-    {
-        using var request = Request(method, path, token, json);
-        return await client.SendAsync(request);
-    }
-
-    /// <summary>Reads a JSON object body, failing with the body when the status is not the expected one.</summary>
-    public static async Task<JsonObject> ReadJsonAsync(this HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"expected {(int)expected} but got {(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!.AsObject();
-    }
-
-    public static async Task<JsonObject> CreateEmployeeAsync(this HttpClient client, string token, string name)
-    {
-        using var response = await client.SendAsync(HttpMethod.Post, "/api/v1/employees", token, new { name, address = "1 Replica Row" });
-        return await response.ReadJsonAsync(HttpStatusCode.Created);
-    }
-
     /// <summary>The id of an entity as it appears in a URL, whatever its JSON type.</summary>
     public static string IdOf(JsonNode entity) =>
         entity["id"]!.GetValueKind() == System.Text.Json.JsonValueKind.String ? entity["id"]!.GetValue<string>() : entity["id"]!.ToJsonString();

@@ -37,7 +37,7 @@ public sealed class ConcurrentWriterTests(FleetTopology fleet)
             var writes = Enumerable.Range(0, Writers).Select(async writer =>
             {
                 await start.Task;
-                using var request = Http.Request(HttpMethod.Put, path, fleet.AdminToken, new { name = $"Version {version} by writer {writer}", address = "1 Replica Row" });
+                using var request = Api.Request(HttpMethod.Put, path, fleet.AdminToken, new { name = $"Version {version} by writer {writer}", address = "1 Replica Row" });
                 request.Headers.IfMatch.Add(etag);
                 using var response = await (writer % 2 == 0 ? a : b).SendAsync(request);
                 return (Writer: writer, Status: response.StatusCode);

@@ -15,7 +15,7 @@ public sealed class KeyRotationTests(FleetTopology fleet)
         using var a = fleet.A.CreateClient();
         using var b = fleet.B.CreateClient();
         using var library = fleet.Library.CreateClient();
-        var oldToken = await a.GetTokenAsync(Http.AdminUser, Http.DevAdminPassword);
+        var oldToken = await a.GetTokenAsync(Api.AdminUser, Api.DevAdminPassword);
         var oldKeyId = Http.KeyIdOf(oldToken);
 
         using var rotate = await a.SendAsync(HttpMethod.Post, "/api/v1/keys", fleet.AdminToken);
@@ -33,7 +33,7 @@ public sealed class KeyRotationTests(FleetTopology fleet)
             var publishedByB = await b.JwksKeyIdsAsync();
             foreach (var (name, client) in new[] { ("A", a), ("B", b) })
             {
-                var token = await client.GetTokenAsync(Http.AdminUser, Http.DevAdminPassword);
+                var token = await client.GetTokenAsync(Api.AdminUser, Api.DevAdminPassword);
                 var keyId = Http.KeyIdOf(token);
                 Assert.True(
                     publishedByA.Contains(keyId) && publishedByB.Contains(keyId),

@@ -10,7 +10,7 @@ public sealed class SharedTokenTests(FleetTopology fleet)
         using var a = fleet.A.CreateClient();
         using var b = fleet.B.CreateClient();
         using var library = fleet.Library.CreateClient();
-        var token = await a.GetTokenAsync(Http.AdminUser, Http.DevAdminPassword);
+        var token = await a.GetTokenAsync(Api.AdminUser, Api.DevAdminPassword);
 
         using var onB = await b.SendAsync(HttpMethod.Get, "/api/v1/employees?page=1&pageSize=1", token);
         Assert.True(onB.StatusCode == HttpStatusCode.OK, $"B answered {(int)onB.StatusCode} to A's token: {await onB.Content.ReadAsStringAsync()}");
@@ -23,7 +23,7 @@ public sealed class SharedTokenTests(FleetTopology fleet)
     {
         using var a = fleet.A.CreateClient();
         using var b = fleet.B.CreateClient();
-        var token = await b.GetTokenAsync(Http.AdminUser, Http.DevAdminPassword);
+        var token = await b.GetTokenAsync(Api.AdminUser, Api.DevAdminPassword);
 
         using var onA = await a.SendAsync(HttpMethod.Get, "/api/v1/employees?page=1&pageSize=1", token);
         Assert.True(onA.StatusCode == HttpStatusCode.OK, $"A answered {(int)onA.StatusCode} to B's token: {await onA.Content.ReadAsStringAsync()}");
