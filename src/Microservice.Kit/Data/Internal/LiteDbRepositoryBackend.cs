@@ -108,7 +108,7 @@ internal sealed class LiteDbRepositoryBackend<TEntity, TId> : RepositoryBackend<
     public override ValueTask<TEntity?> GetAsync(TId id, CancellationToken cancellationToken)
     {
         EnsureReady(session: null, cancellationToken);
-        return new ValueTask<TEntity?>(_collection.FindById(ToBson(id)));
+        return new ValueTask<TEntity?>(Get(id));
     }
 
     public override ValueTask<WriteOutcome> ReplaceAsync(TEntity entity, long expectedVersion, DataSession? session, CancellationToken cancellationToken)
@@ -155,7 +155,7 @@ internal sealed class LiteDbRepositoryBackend<TEntity, TId> : RepositoryBackend<
         {
             // ForUpdate takes the collection's write lock before the read, so no other write can move the version
             // between this read and the update below.
-            var entity = _collection.Query().Where("_id = @0", ToBson(id)).ForUpdate().FirstOrDefault();
+            var entity = ByIdExpression.Run(ToBson(id), _collection, static (byId, collection) => collection.Query().Where(byId).ForUpdate().FirstOrDefault());
             if (entity is not null)
             {
                 apply(entity);
@@ -212,7 +212,7 @@ internal sealed class LiteDbRepositoryBackend<TEntity, TId> : RepositoryBackend<
     public override ValueTask<bool> ExistsAsync(TId id, CancellationToken cancellationToken)
     {
         EnsureReady(session: null, cancellationToken);
-        return new ValueTask<bool>(_documents.Exists("_id = @0", ToBson(id)));
+        return new ValueTask<bool>(Exists(id));
     }
 
     public override ValueTask<bool> AnyAsync(Expression<Func<TEntity, bool>> filter, CancellationToken cancellationToken)
@@ -292,9 +292,10 @@ internal sealed class LiteDbRepositoryBackend<TEntity, TId> : RepositoryBackend<
     internal IReadOnlyList<TEntity> Find(Expression<Func<TEntity, bool>> filter, int limit) =>
         _collection.Query().Where(filter).OrderBy("_id").Limit(limit).ToList();
 
-    internal bool Exists(TId id) => _documents.Exists("_id = @0", ToBson(id));
+    internal bool Exists(TId id) => ByIdExpression.Run(ToBson(id), _documents, static (byId, documents) => documents.Exists(byId));
 
-    internal TEntity? Get(TId id) => _collection.FindById(ToBson(id));
+    internal TEntity? Get(TId id) =>
+        ByIdExpression.Run(ToBson(id), _collection, static (byId, collection) => collection.Find(byId).FirstOrDefault());
 
     private void EnsureReady(DataSession? session, CancellationToken cancellationToken)
     {
@@ -343,7 +344,7 @@ internal sealed class LiteDbRepositoryBackend<TEntity, TId> : RepositoryBackend<
 
         // ForUpdate takes the collection's write lock for this transaction before reading, so the version read here
         // is still the stored one when the write that follows commits.
-        _documents.Query().Where("_id = @0", id).ForUpdate().FirstOrDefault();
+        ByIdExpression.Run(id, _documents, static (byId, documents) => documents.Query().Where(byId).ForUpdate().FirstOrDefault());
 
     private DuplicateKeyException? Duplicate(LiteException exception)
     {
