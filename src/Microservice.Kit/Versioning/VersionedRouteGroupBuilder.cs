@@ -3,12 +3,13 @@ using Microservice.Kit.Versioning.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Microservice.Kit.Versioning;
 
 /// <summary>
 /// A route group whose endpoints are mapped once and served under every version's prefix (<c>/api/v1</c>,
-/// <c>/api/v2</c>), under a catch-all <c>/api/v{apiVersion}</c> (other spellings such as <c>v2.0</c>, and the 400 for
+/// <c>/api/v2</c>), under a catch-all <c>/api/{apiVersion}</c> for segments starting with <c>v</c> (other spellings such as <c>v2.0</c>, and the 400 for
 /// an unknown version), and under the unversioned prefix (<c>/api</c>, version from header, query, media type or
 /// the default). Map endpoints on it with the usual <c>MapGet</c>/<c>MapPost</c>/<c>MapGroup</c>; their builders
 /// take <c>RequireAuthorization()</c> and other conventions as usual. Restrict an endpoint to some versions with
@@ -34,7 +35,11 @@ public sealed class VersionedRouteGroupBuilder : IEndpointRouteBuilder, IEndpoin
             _groups.Add(group);
         }
 
-        var catchAll = outer.MapGroup($"{prefix}/v{{{ApiVersionEndpointMetadata.RouteParameter}}}").ExcludeFromDescription();
+        var segment = new VersionSegmentConstraint(set.Supported.Select(version => $"v{version:S}"));
+        var catchAll = outer.MapGroup(RoutePatternFactory.Parse(
+            $"{prefix}/{{{ApiVersionEndpointMetadata.RouteParameter}}}",
+            defaults: null,
+            parameterPolicies: new RouteValueDictionary { [ApiVersionEndpointMetadata.RouteParameter] = segment })).ExcludeFromDescription();
         ((IEndpointConventionBuilder)catchAll).Finally(builder => Complete(builder, set, ApiVersionRouteKind.Parameter, default));
         _groups.Add(catchAll);
 

@@ -256,6 +256,25 @@ public sealed class VersionedRouteGroupTests
         Assert.Equal("two", await app.Client.GetStringAsync("/api/v2/only-two"));
     }
 
+    [Theory]
+    [InlineData("/api/v1/things/7", "v1 copy")]
+    [InlineData("/api/V2/things/7", "v2 copy")]
+    [InlineData("/api/things/7", "unversioned copy")]
+    [InlineData("/api/v2.0/things/7", "catch-all copy")]
+    public async Task Routing_EachPath_HasOnlyItsOwnCopyAsCandidate(string path, string expected)
+    {
+        var recorder = new CandidateRecorder();
+        await using var app = await VersionedApp.StartAsync(
+            map: endpoints => endpoints.MapVersionedGroup("/api", v => v.HasVersion(1.0).HasVersion(2.0)).MapGet("/things/{id:int}", (int id) => id),
+            kit: kit => kit.Services.AddSingleton<MatcherPolicy>(recorder));
+
+        using var response = await app.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var candidates = Assert.Single(recorder.Seen);
+        Assert.Equal([expected], candidates);
+    }
+
     [Fact]
     public async Task UnknownPathUnderAVersion_IsStill404()
     {
@@ -294,11 +313,11 @@ public sealed class VersionedRouteGroupTests
         var endpoints = app.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.EndsWith("tagged", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(4, endpoints.Count); // v1, v2, v{apiVersion}, unversioned
+        Assert.Equal(4, endpoints.Count); // v1, v2, the catch-all {apiVersion}, unversioned
         Assert.All(endpoints, e => Assert.NotNull(e.Metadata.GetMetadata<GroupMarker>()));
         Assert.All(endpoints, e => Assert.Contains("per-endpoint", e.Metadata.OfType<string>()));
         Assert.Equal(
-            ["/api/", "/api/v1/", "/api/v2/", "/api/v{apiVersion}/"],
+            ["/api/", "/api/v1/", "/api/v2/", "/api/{apiVersion}/"],
             endpoints.Select(e => e.RoutePattern.RawText!.Replace("tagged", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
@@ -360,4 +379,35 @@ public sealed class VersionedRouteGroupTests
     }
 
     private sealed class GroupMarker;
+}
+
+/// <summary>Records, for each request, which copies of a versioned route the matcher offered as candidates.</summary>
+internal sealed class CandidateRecorder : Microsoft.AspNetCore.Routing.MatcherPolicy, Microsoft.AspNetCore.Routing.Matching.IEndpointSelectorPolicy
+{
+    public List<string[]> Seen { get; } = [];
+
+    // Before the kit's version policy, which may invalidate candidates.
+    public override int Order => -1000;
+
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => true;
+
+    public Task ApplyAsync(HttpContext httpContext, Microsoft.AspNetCore.Routing.Matching.CandidateSet candidates)
+    {
+        var copies = new string[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var pattern = ((RouteEndpoint)candidates[i].Endpoint).RoutePattern.RawText!;
+            copies[i] = pattern.StartsWith("/api/v1/", StringComparison.Ordinal) ? "v1 copy"
+                : pattern.StartsWith("/api/v2/", StringComparison.Ordinal) ? "v2 copy"
+                : pattern.StartsWith("/api/{", StringComparison.Ordinal) ? "catch-all copy"
+                : "unversioned copy";
+        }
+
+        lock (Seen)
+        {
+            Seen.Add(copies);
+        }
+
+        return Task.CompletedTask;
+    }
 }

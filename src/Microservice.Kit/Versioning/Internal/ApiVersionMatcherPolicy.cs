@@ -85,7 +85,7 @@ internal sealed class ApiVersionMatcherPolicy(IOptions<ApiVersioningOptions> opt
             }
             else if (model.Kind == ApiVersionRouteKind.Parameter)
             {
-                var segment = candidates[i].Values?[ApiVersionEndpointMetadata.RouteParameter] as string;
+                var segment = VersionSegmentConstraint.VersionOf(candidates[i].Values?[ApiVersionEndpointMetadata.RouteParameter] as string);
                 if (!ApiVersion.TryParse(segment, out var fromSegment))
                 {
                     error = ApiVersionReadStatus.Invalid;

@@ -101,7 +101,7 @@ internal enum ApiVersionRouteKind
     /// <summary>A copy for one version (<c>/api/v2/employees</c>).</summary>
     Literal,
 
-    /// <summary>The catch-all copy (<c>/api/v{apiVersion}/employees</c>) that serves other spellings (<c>v2.0</c>) and rejects unknown versions with 400.</summary>
+    /// <summary>The catch-all copy (<c>/api/{apiVersion}/employees</c>, the segment starting with <c>v</c>) that serves other spellings (<c>v2.0</c>) and rejects unknown versions with 400.</summary>
     Parameter,
 }
 
