@@ -134,6 +134,8 @@ internal static class BenchmarkServers
     private static (int ExitCode, string Output, string Error) Run(string command, params string[] arguments)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // eng/servers/*.sh stop a server they start once this process is gone, so a killed run leaves none behind.
+        start.Environment["KIT_SERVER_OWNER_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Microservice.Kit.Benchmarks.Hosting;
 
-/// <summary>What the in-process read benchmarks share: a TestServer host and one <c>GET /api/v1/employees/{id}</c>.</summary>
+/// <summary>What the in-process HTTP benchmarks share: a TestServer host, and the read <c>GET /api/v1/employees/{id}</c>.</summary>
 internal static class InProcessRead
 {
     /// <summary>A Production host on TestServer without logging providers, configured and mapped by the caller.</summary>

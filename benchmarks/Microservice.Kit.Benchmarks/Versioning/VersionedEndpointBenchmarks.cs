@@ -2,13 +2,12 @@ using Asp.Versioning;
 using ApiVersionReportingMiddleware = Microservice.Kit.Versioning.Internal.ApiVersionReportingMiddleware;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Microservice.Kit.Benchmarks.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using KitApiVersion = Microservice.Kit.Versioning.ApiVersion;
 
 namespace Microservice.Kit.Benchmarks.Versioning;
@@ -31,7 +30,7 @@ public class VersionedEndpointBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _kit = Create(builder => builder.AddMicroserviceKit().AddApiVersioning(), app =>
+        _kit = InProcessRead.Create(builder => builder.AddMicroserviceKit().AddApiVersioning(), app =>
         {
             // The versioning step UseMicroserviceKit adds (without the kit's exception handling, which the
             // Asp.Versioning host does not have either).
@@ -40,7 +39,7 @@ public class VersionedEndpointBenchmarks
             api.MapGet("/ping", (KitApiVersion version) => version.Major);
         });
 
-        _asp = Create(builder => builder.Services.AddApiVersioning(options =>
+        _asp = InProcessRead.Create(builder => builder.Services.AddApiVersioning(options =>
         {
             options.DefaultApiVersion = new ApiVersion(1, 0);
             options.AssumeDefaultVersionWhenUnspecified = true;
@@ -113,16 +112,5 @@ public class VersionedEndpointBenchmarks
         }
 
         return client.SendAsync(request);
-    }
-
-    private static WebApplication Create(Action<WebApplicationBuilder> configure, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        configure(builder);
-        var app = builder.Build();
-        map(app);
-        return app;
     }
 }
