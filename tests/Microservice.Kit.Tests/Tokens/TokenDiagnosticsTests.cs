@@ -45,6 +45,7 @@ public sealed class TokenDiagnosticsTests
         var token = services.Issuer.Issue(new TokenRequest("alice")).AccessToken;
 
         await services.Validator.ValidateAsync(token);
+        await services.Validator.ValidateAsync(token);   // cached from its second validation on
         await services.Validator.ValidateAsync(token);
         await services.Validator.ValidateAsync("not-a-token");
 

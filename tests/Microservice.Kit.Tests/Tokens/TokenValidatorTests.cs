@@ -33,16 +33,54 @@ public sealed class TokenValidatorTests
     }
 
     [Fact]
-    public async Task Validate_SameTokenAgain_IsServedFromTheCache()
+    public async Task Validate_SameTokenAgain_IsCachedAtItsSecondValidation()
     {
         using var services = new TokenServices();
-        var token = services.Issuer.Issue(new TokenRequest("alice")).AccessToken;
+        var token = services.Issuer.Issue(new TokenRequest("alice") { Permissions = ["emp.list"] }).AccessToken;
 
         var first = await services.Validator.ValidateAsync(token);
         var second = await services.Validator.ValidateAsync(token);
+        var third = await services.Validator.ValidateAsync(token);
 
         Assert.True(first.IsValid);
-        Assert.Same(first, second);
+        Assert.NotSame(first, second);
+        Assert.Same(second, third);
+        Assert.Equal(first.Claims.Select(c => (c.Type, c.Value)), third.Claims.Select(c => (c.Type, c.Value)));
+        // The cached outcome keeps its own copy of the claims; names, roles and case-sensitive claim types are unchanged.
+        var principal = third.CreatePrincipal();
+        Assert.Equal(["emp.list"], third.Permissions);
+        Assert.Equal("alice", principal.Identity!.Name);
+        Assert.True(principal.IsInRole("emp.list"));
+        Assert.NotNull(principal.FindFirst("sub"));
+        Assert.Null(principal.FindFirst("SUB"));
+    }
+
+    [Fact]
+    public async Task Validate_TokensNeverSeenAgainWithinTheCacheSize_AreNotCached()
+    {
+        using var services = new TokenServices(options => options.CacheSize = 4);
+        var tokens = Enumerable.Range(0, 6).Select(i => services.Issuer.Issue(new TokenRequest("user-" + i)).AccessToken).ToArray();
+
+        // Each token comes back after five others: more than the cache holds, so caching it would only have made the
+        // collector carry it until it was dropped.
+        var first = new List<TokenValidationOutcome>();
+        var second = new List<TokenValidationOutcome>();
+        foreach (var token in tokens)
+        {
+            first.Add(await services.Validator.ValidateAsync(token));
+        }
+
+        foreach (var token in tokens)
+        {
+            second.Add(await services.Validator.ValidateAsync(token));
+        }
+
+        var third = await services.Validator.ValidateAsync(tokens[^1]);
+
+        Assert.All(first.Concat(second), outcome => Assert.True(outcome.IsValid));
+        Assert.All(first.Zip(second), pair => Assert.NotSame(pair.First, pair.Second));
+        Assert.NotSame(second[^1], third);
+        Assert.Same(third, await services.Validator.ValidateAsync(tokens[^1]));
     }
 
     [Fact]
@@ -50,7 +88,9 @@ public sealed class TokenValidatorTests
     {
         using var services = new TokenServices();
         var token = services.Issuer.Issue(new TokenRequest("alice") { Lifetime = TimeSpan.FromMinutes(1) }).AccessToken;
+        await services.Validator.ValidateAsync(token);
         var first = await services.Validator.ValidateAsync(token);
+        Assert.Same(first, await services.Validator.ValidateAsync(token));
 
         services.Time.Advance(TimeSpan.FromSeconds(70));
         var withinSkew = await services.Validator.ValidateAsync(token);
@@ -92,6 +132,8 @@ public sealed class TokenValidatorTests
         using var services = new TokenServices();
         var old = services.Issuer.Issue(new TokenRequest("alice"));
         Assert.True((await services.Validator.ValidateAsync(old.AccessToken)).IsValid);
+        var cached = await services.Validator.ValidateAsync(old.AccessToken);
+        Assert.Same(cached, await services.Validator.ValidateAsync(old.AccessToken));
 
         await services.Keys.RotateAsync(TimeSpan.Zero);
         var fresh = services.Issuer.Issue(new TokenRequest("alice"));
@@ -136,6 +178,38 @@ public sealed class TokenValidatorTests
         Assert.False(cache.TryGet("cold-0", now, epoch: 0, out _));
         Assert.False(cache.TryGet("hot", now, epoch: 1, out _));
         Assert.False(cache.TryGet("cold-19", outcome.ExpiresAt.UtcTicks, epoch: 0, out _));
+    }
+
+    [Fact]
+    public void Cache_AdmitsATokenAtItsSecondSightOnly()
+    {
+        var cache = new ValidatedTokenCache(capacity: 4);
+
+        Assert.False(cache.Admits("header.alice.signature"));
+        Assert.True(cache.Admits("header.alice.signature"));
+    }
+
+    [Fact]
+    public void Cache_ATokenSeenAgainAfterMoreOthersThanItHolds_IsNotAdmitted()
+    {
+        var cache = new ValidatedTokenCache(capacity: 4);
+
+        Assert.False(cache.Admits("header.alice.signature"));
+        for (var i = 0; i < 4; i++)
+        {
+            cache.Admits("header.other.signature-" + i);
+        }
+
+        Assert.False(cache.Admits("header.alice.signature"));
+    }
+
+    [Fact]
+    public void Cache_TurnedOff_AdmitsNothing()
+    {
+        var cache = new ValidatedTokenCache(capacity: 0);
+
+        Assert.False(cache.Admits("header.alice.signature"));
+        Assert.False(cache.Admits("header.alice.signature"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 
 namespace Microservice.Kit.Tokens.Internal;
 
@@ -17,10 +18,16 @@ internal sealed class ValidatedTokenCache
     private ConcurrentDictionary<string, Entry> _old = new(TokenComparer.Instance);
     private int _youngCount;
 
+    // The doorkeeper: for each token validated but not cached yet, its fingerprint and when it was seen (a count of such
+    // sightings), one per slot, no objects.
+    private readonly long[] _seenOnce;
+    private int _sightings;
+
     public ValidatedTokenCache(int capacity)
     {
         Capacity = capacity;
         _generationSize = Math.Max(1, capacity / 2);
+        _seenOnce = capacity > 0 ? new long[BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 16))] : [];
     }
 
     public int Capacity { get; }
@@ -99,6 +106,39 @@ internal sealed class ValidatedTokenCache
     }
 
     public void Remove(string token) => _young.TryRemove(token, out _);
+
+    /// <summary>
+    /// Whether a token that has just validated should be added: only when it validated before, fewer than
+    /// <see cref="Capacity"/> other uncached tokens ago (cache on second sight). An entry lives until two generations have
+    /// filled after it, long enough to outlive the youngest collections, so caching a token that is not used again, or
+    /// not before the cache has dropped it, made the collector carry it for nothing: with every token new, caching each
+    /// cost more than the validation itself. A token used again soon pays one more full validation, once.
+    /// </summary>
+    /// <remarks>
+    /// A slot holds the last uncached token that hashed to it. Two tokens sharing a slot only delay each other's
+    /// admission, and a fingerprint that matches by chance only admits a token that has just validated: the entry is
+    /// still keyed by the whole token.
+    /// </remarks>
+    public bool Admits(string token)
+    {
+        if (Capacity == 0)
+        {
+            return false;
+        }
+
+        var hash = TokenComparer.Instance.GetHashCode(token);
+        ref var slot = ref _seenOnce[hash & (_seenOnce.Length - 1)];
+        var now = (uint)Interlocked.Increment(ref _sightings);
+        var seen = Volatile.Read(ref slot);
+        if (seen != 0 && (int)(seen >> 32) == hash && now - (uint)seen <= (uint)Capacity)
+        {
+            Volatile.Write(ref slot, 0);
+            return true;
+        }
+
+        Volatile.Write(ref slot, ((long)hash << 32) | now);
+        return false;
+    }
 
     public void Add(string token, TokenValidationOutcome outcome, long epoch, int source = 0)
     {
