@@ -90,7 +90,10 @@ public sealed class TokenOptions
     [RegularExpression("^[A-Za-z0-9-]{1,64}$", ErrorMessage = "must be a header name of letters, digits and '-'")]
     public string? TokenHeader { get; set; }
 
-    /// <summary>How many successfully validated tokens are remembered, so that a repeated token skips signature checks. 0 turns the cache off.</summary>
+    /// <summary>
+    /// How many successfully validated tokens are remembered, so that a repeated token skips signature checks. A token is
+    /// remembered from its second validation, when it comes back before this many other tokens. 0 turns the cache off.
+    /// </summary>
     /// <value>The default is 10000.</value>
     [Range(0, 1_000_000, ErrorMessage = "must be between 0 and 1000000")]
     public int CacheSize { get; set; } = 10_000;

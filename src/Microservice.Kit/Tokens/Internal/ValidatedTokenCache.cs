@@ -8,7 +8,8 @@ namespace Microservice.Kit.Tokens.Internal;
 /// each: new entries go to the young generation; when it is full it becomes the old one and the previous old one is
 /// dropped, and a hit in the old generation moves the entry back to the young one. That approximates LRU with no
 /// per-hit bookkeeping beyond a dictionary lookup, which is what makes a hit cheap. Only valid outcomes are ever
-/// added; every hit re-checks the entry's expiry (the token's <c>exp</c>) and the key-set epoch of the issuer that validated it.
+/// added, and the validator adds a token only when <see cref="Admits"/> says it has validated recently before; every hit
+/// re-checks the entry's expiry (the token's <c>exp</c>) and the key-set epoch of the issuer that validated it.
 /// </summary>
 internal sealed class ValidatedTokenCache
 {
@@ -111,8 +112,8 @@ internal sealed class ValidatedTokenCache
     /// Whether a token that has just validated should be added: only when it validated before, fewer than
     /// <see cref="Capacity"/> other uncached tokens ago (cache on second sight). An entry lives until two generations have
     /// filled after it, long enough to outlive the youngest collections, so caching a token that is not used again, or
-    /// not before the cache has dropped it, made the collector carry it for nothing: with every token new, caching each
-    /// cost more than the validation itself. A token used again soon pays one more full validation, once.
+    /// not before the cache drops it, would make the collector carry it for nothing: with every token new, that costs
+    /// more than the validation itself. A token used again soon pays one more full validation, once.
     /// </summary>
     /// <remarks>
     /// A slot holds the last uncached token that hashed to it. Two tokens sharing a slot only delay each other's
