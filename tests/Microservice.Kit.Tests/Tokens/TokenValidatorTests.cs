@@ -84,6 +84,23 @@ public sealed class TokenValidatorTests
     }
 
     [Fact]
+    public async Task Validate_FloodOfSingleUseTokens_DoesNotPushOutACachedToken()
+    {
+        using var services = new TokenServices(options => options.CacheSize = 4);
+        var hot = services.Issuer.Issue(new TokenRequest("alice")).AccessToken;
+        await services.Validator.ValidateAsync(hot);
+        var cached = await services.Validator.ValidateAsync(hot);
+
+        for (var i = 0; i < 20; i++)
+        {
+            var once = services.Issuer.Issue(new TokenRequest("user-" + i)).AccessToken;
+            Assert.True((await services.Validator.ValidateAsync(once)).IsValid);
+        }
+
+        Assert.Same(cached, await services.Validator.ValidateAsync(hot));
+    }
+
+    [Fact]
     public async Task Validate_CachedTokenAfterExp_IsRevalidatedAndRejectedBeyondTheSkew()
     {
         using var services = new TokenServices();
