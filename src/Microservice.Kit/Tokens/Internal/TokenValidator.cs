@@ -144,16 +144,14 @@ internal sealed class TokenValidator : ITokenValidator
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
-        var cache = _cache.Admits(token);
-        // A cached outcome lives as long as its token, so it keeps the claims and not the handler's identity, which holds
-        // the whole parsed token (its text, both decoded JSON documents and their dictionaries: ~3.5 KB more to carry
-        // through every collection until the entry is dropped).
-        var identity = cache
-            ? new CaseSensitiveClaimsIdentity(result.ClaimsIdentity.Claims, TokenDefaults.AuthenticationScheme, JwtRegisteredClaimNames.Sub, TokenDefaults.PermissionsClaim)
-            : result.ClaimsIdentity;
+        var admitted = _cache.Admits(token);
+        // A cached outcome lives as long as its token, so it keeps a copy of the identity (claims and claim types), not
+        // the handler's, which holds the whole parsed token (its text, both decoded JSON documents and their
+        // dictionaries: ~3.5 KB more to carry through every collection until the entry is dropped).
+        var identity = admitted ? new CaseSensitiveClaimsIdentity(result.ClaimsIdentity) : result.ClaimsIdentity;
         var permissions = identity.FindAll(TokenDefaults.PermissionsClaim).Select(c => c.Value).ToArray();
         var outcome = new TokenValidationOutcome(identity, jwt.Subject, permissions, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), jwt.Kid, jwt.Id, trusted.Issuer);
-        if (cache)
+        if (admitted)
         {
             _cache.Add(token, outcome, keys.Epoch, index);
         }
